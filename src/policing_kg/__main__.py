@@ -1,0 +1,3 @@
+from policing_kg.cli import main
+
+main()

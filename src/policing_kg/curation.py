@@ -1,0 +1,192 @@
+"""The project's own additions, kept apart from what is extracted: official English names
+(facts from outside the texts, each with its source), translations, editorial labels and the
+editorial grouping of outcomes. Each is a TOML file under ``data/`` and each record is checked
+against the extracted items it speaks of.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from policing_kg.errors import DataError
+from policing_kg.records import ItemRecord, collapse
+from policing_kg.sources import load_toml
+
+__all__ = [
+    "LabelRole",
+    "LabelRecord",
+    "OutcomeAssignment",
+    "OutcomeGrouping",
+    "Curation",
+    "load_curation",
+    "load_outcome_grouping",
+    "item_key",
+]
+
+
+def item_key(item: ItemRecord) -> str:
+    """Return the key that curation files use for an item: ``document/path``.
+
+    >>> from policing_kg.records import ItemKind
+    >>> item_key(ItemRecord("gpg-2023", ItemKind.GLOBAL_POLICING_GOAL, ("goal", "3"), "3", 3,
+    ...                     "fr", "AMÉLIORER"))
+    'gpg-2023/goal/3'
+    """
+    return "/".join((item.document, *item.path))
+
+
+class LabelRole(enum.Enum):
+    """Where a label that the source text does not give comes from."""
+
+    OFFICIAL = "official"  # an official name in that language (FACTS.md), cited
+    FORMER_OFFICIAL = "former-official"  # an official name of an earlier version (2017)
+    TRANSLATION = "translation"  # the project's translation of the item's source text
+    EDITORIAL = "editorial"  # the project's own label where the source has no wording
+
+
+@dataclass(frozen=True)
+class LabelRecord:
+    """A label added to an item, with what justifies it."""
+
+    item: str
+    language: str
+    text: str
+    role: LabelRole
+    source: str | None = None
+    translated_from: str | None = None
+    note: str | None = None
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeAssignment:
+    """The editorial placing of one expected outcome under an objective, with its reasoning."""
+
+    outcome: int
+    objective: int
+    begins: str
+    reasoning: str
+
+
+@dataclass(frozen=True)
+class OutcomeGrouping:
+    """An editorial grouping of a document's outcomes (the text does not determine it)."""
+
+    path: str
+    document: str
+    method: str
+    author: str
+    assignments: tuple[OutcomeAssignment, ...]
+
+    def parents(self) -> dict[int, int]:
+        """Return outcome number -> objective number."""
+        return {a.outcome: a.objective for a in self.assignments}
+
+
+@dataclass(frozen=True)
+class Curation:
+    """Every curated addition the build merges into the graph."""
+
+    labels: tuple[LabelRecord, ...]
+    groupings: tuple[OutcomeGrouping, ...]
+
+    def check(self, items: Iterable[ItemRecord]) -> None:
+        """Fail on a record that names no item, is stale, or gives a language a second label."""
+        by_key = {item_key(item): item for item in items}
+        taken: dict[tuple[str, str], str] = {}
+        for item in by_key.values():
+            if item.label is not None:
+                taken[(item_key(item), item.language)] = "the source text"
+        for label in self.labels:
+            item = by_key.get(label.item)
+            if item is None:
+                raise DataError(f"no item {label.item!r}", where=label.where,
+                                hint="use document/path as in the item's IRI")
+            if label.role is LabelRole.TRANSLATION:
+                if item.label is None or collapse(label.translated_from or "") != item.label:
+                    raise DataError(f"the translation of {label.item} is stale: `from` no longer "
+                                    "matches the item's source text", where=label.where,
+                                    hint="check the translation against the new text, then "
+                                    "update `from`")
+            if label.role is LabelRole.FORMER_OFFICIAL:
+                continue
+            key = (label.item, label.language)
+            if key in taken:
+                raise DataError(f"{label.item} already has a {label.language} label from "
+                                f"{taken[key]}", where=label.where,
+                                hint="an item has one preferred label per language")
+            taken[key] = label.where
+        for grouping in self.groupings:
+            for assignment in grouping.assignments:
+                key = f"{grouping.document}/outcome/{assignment.outcome}"
+                item = by_key.get(key)
+                if item is None or not (item.label or "").startswith(collapse(assignment.begins)):
+                    raise DataError(f"outcome {assignment.outcome} does not begin "
+                                    f"{assignment.begins!r}", where=grouping.path,
+                                    hint="the source text changed: review the assignment")
+
+
+def _labels(path: Path, table: str, default_role: LabelRole | None) -> list[LabelRecord]:
+    records = []
+    for n, record in enumerate(load_toml(path).get(table, []), 1):
+        where = f"{path} ({table} {n})"
+        try:
+            role = LabelRole(record["role"]) if "role" in record else default_role
+            if role is None:
+                raise KeyError("role")
+            records.append(LabelRecord(
+                item=str(record["item"]),
+                language=str(record["language"]),
+                text=collapse(str(record["text"])),
+                role=role,
+                source=record.get("source"),
+                translated_from=record.get("from"),
+                note=record.get("note"),
+                where=where,
+            ))
+        except KeyError as exc:
+            raise DataError(f"missing key {exc}", where=where) from None
+        except ValueError:
+            raise DataError(f"unknown role {record.get('role')!r}", where=where,
+                            hint=f"one of {', '.join(r.value for r in LabelRole)}") from None
+        if role in (LabelRole.OFFICIAL, LabelRole.FORMER_OFFICIAL) and not record.get("source"):
+            raise DataError("an official name needs its source", where=where)
+        if role is LabelRole.TRANSLATION and not record.get("from"):
+            raise DataError("a translation needs `from`, the text it translates", where=where)
+        if role is LabelRole.EDITORIAL and not record.get("note"):
+            raise DataError("an editorial label needs a `note` saying why", where=where)
+    return records
+
+
+def load_outcome_grouping(path: Path, document: str) -> OutcomeGrouping:
+    """Read an editorial outcome grouping (``data/curation/*-outcome-grouping.toml``)."""
+    data = load_toml(path)
+    try:
+        assignments = tuple(
+            OutcomeAssignment(int(a["outcome"]), int(a["objective"]), str(a["begins"]),
+                              str(a["reasoning"]))
+            for a in data["assignment"]
+        )
+        grouping = OutcomeGrouping(str(path), document, str(data["method"]), str(data["author"]),
+                                   assignments)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"malformed grouping ({exc})", where=str(path),
+                        hint="needs method, author and [[assignment]] outcome, objective, "
+                        "begins, reasoning") from None
+    outcomes = [a.outcome for a in assignments]
+    if len(set(outcomes)) != len(outcomes):
+        raise DataError("an outcome is assigned twice", where=str(path))
+    return grouping
+
+
+def load_curation(data_dir: Path, groupings: Iterable[OutcomeGrouping] = ()) -> Curation:
+    """Read the label files under ``data/labels/``."""
+    labels = [
+        *_labels(data_dir / "labels" / "official.toml", "label", None),
+        *_labels(data_dir / "labels" / "translations.toml", "translation", LabelRole.TRANSLATION),
+        *_labels(data_dir / "labels" / "editorial.toml", "label", LabelRole.EDITORIAL),
+    ]
+    return Curation(tuple(labels), tuple(groupings))
