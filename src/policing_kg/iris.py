@@ -51,7 +51,6 @@ ISO639 = Namespace("http://id.loc.gov/vocabulary/iso639-1/")
 #: Prefixes bound in every dump, in this order.
 PREFIXES: dict[str, str] = {
     "pkg": str(PKG),
-    "id": str(ID),
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "skosxl": str(SKOSXL),
     "dcterms": "http://purl.org/dc/terms/",

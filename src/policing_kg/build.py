@@ -1,0 +1,138 @@
+"""The whole flow, sources to release: ``build_release`` is what ``policing-kg build`` runs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset
+
+from policing_kg import __version__
+from policing_kg.converters import convert_all
+from policing_kg.curation import load_curation
+from policing_kg.errors import PolicingKGError
+from policing_kg.graph import build_dataset, union_graph
+from policing_kg.publish import Release, graph_order, publish
+from policing_kg.reason import Consistency, check_consistency
+from policing_kg.records import Conversion
+from policing_kg.sources import DocumentSpec, SourceText, load_manifest
+from policing_kg.validate import ShapeReport, load_shapes, validate_graph
+
+__all__ = ["Project", "BuildFailed", "BuildResult", "assemble", "build_release"]
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a checkout keeps its inputs."""
+
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        """``data/``: sources, labels, curation."""
+        return self.root / "data"
+
+    @property
+    def sources(self) -> Path:
+        """``data/sources/``: the source texts and their manifest."""
+        return self.data / "sources"
+
+    @property
+    def manifest(self) -> Path:
+        """The manifest of documents."""
+        return self.sources / "manifest.toml"
+
+    @property
+    def ontology(self) -> Path:
+        """The OWL ontology."""
+        return self.root / "ontology" / "policing-kg.ttl"
+
+    @property
+    def shapes(self) -> Path:
+        """The SHACL shapes folder."""
+        return self.root / "shapes"
+
+    @property
+    def queries(self) -> Path:
+        """The stored queries folder."""
+        return self.root / "queries"
+
+    def check(self) -> None:
+        """Fail with one line when this is not a policing-kg checkout."""
+        if not self.manifest.is_file():
+            raise PolicingKGError("not a policing-kg project (no data/sources/manifest.toml)",
+                                  where=str(self.root),
+                                  hint="run from the checkout or pass --project DIR")
+
+
+class BuildFailed(PolicingKGError):
+    """The built graph does not conform to its shapes or is inconsistent: nothing published."""
+
+    def __init__(self, what: str, *, report: ShapeReport | None = None,
+                 consistency: Consistency | None = None) -> None:
+        super().__init__(what, hint="nothing was published; the previous dist/ is intact")
+        self.report = report
+        self.consistency = consistency
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """The dataset and what went into it."""
+
+    specs: list[DocumentSpec]
+    conversions: list[Conversion]
+    sources: dict[str, SourceText]
+    dataset: Dataset
+
+
+@dataclass
+class BuildResult:
+    """What a build did: items per document and kind, lines set aside, checks, the release."""
+
+    items: dict[str, Counter[str]] = field(default_factory=dict)
+    ignored_lines: int = 0
+    report: ShapeReport | None = None
+    consistency: Consistency | None = None
+    release: Release | None = None
+
+
+def assemble(project: Project) -> Assembly:
+    """Convert every document and merge the curated layers into one dataset."""
+    project.check()
+    specs = load_manifest(project.manifest)
+    conversions, sources, groupings = convert_all(specs, project.sources, project.root)
+    curation = load_curation(project.data, groupings)
+    curation.check(item for conversion in conversions for item in conversion.items)
+    dataset = build_dataset(specs, conversions, sources, curation, project.ontology)
+    return Assembly(specs, conversions, sources, dataset)
+
+
+def build_release(project: Project, out_dir: Path, *, reason: bool = True,
+                  base_url: str | None = None) -> BuildResult:
+    """Build the graph, validate it, check it with the reasoner, and publish it to ``out_dir``."""
+    assembly = assemble(project)
+    result = BuildResult()
+    for spec, conversion in zip(assembly.specs, assembly.conversions):
+        result.items[spec.id] = Counter(item.kind.value for item in conversion.items)
+        result.ignored_lines += len(conversion.ignored_lines)
+    union = union_graph(assembly.dataset)
+    result.report = validate_graph(union, load_shapes(project.shapes))
+    violations = result.report.violations()
+    if violations:
+        first = violations[0]
+        raise BuildFailed(f"{len(violations)} SHACL violation(s); first: {first.focus} "
+                          f"{first.path}: {first.message}", report=result.report)
+    if reason:
+        result.consistency = check_consistency(union)
+        if not result.consistency.consistent:
+            raise BuildFailed(f"the graph is inconsistent (HermiT): "
+                              f"{result.consistency.explanation}",
+                              consistency=result.consistency)
+    result.release = publish(
+        assembly.dataset, out_dir, version=__version__,
+        graph_order=graph_order([spec.id for spec in assembly.specs]),
+        sources=sorted(assembly.sources), base_url=base_url,
+        extra_files={"policing-kg-ontology.ttl": project.ontology.read_bytes()},
+    )
+    return result

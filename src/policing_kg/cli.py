@@ -1,0 +1,118 @@
+"""The command line: each command parses its arguments, calls one library function and
+formats its result. Heavy libraries are imported inside the commands that need them."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from policing_kg import __version__
+from policing_kg.errors import PolicingKGError
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+project_option = click.option(
+    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+    show_default=True, help="The policing-kg checkout (its data/, ontology/, shapes/, queries/).")
+dist_option = click.option(
+    "--dist", "dist_dir", type=click.Path(file_okay=False, path_type=Path), default="dist",
+    show_default=True, help="The release directory.")
+
+
+def _fail(error: PolicingKGError, code: int = 2) -> None:
+    click.echo(f"error: {error.line()}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policing-kg")
+def cli() -> None:
+    """policing-kg: INTERPOL's strategy documents as a faithful, bilingual knowledge graph."""
+
+
+@cli.command()
+@project_option
+@dist_option
+@click.option("--skip-reasoner", is_flag=True, help="Do not run the OWL consistency check (HermiT).")
+@click.option("--base-url", default=None,
+              help="Where the release will be downloadable (for void.ttl's links).")
+def build(project_dir: Path, dist_dir: Path, skip_reasoner: bool, base_url: str | None) -> None:
+    """Convert the sources, validate and check the graph, and publish the dumps to dist/."""
+    from policing_kg.build import BuildFailed, Project, build_release
+
+    try:
+        result = build_release(Project(project_dir), dist_dir, reason=not skip_reasoner,
+                               base_url=base_url)
+    except BuildFailed as exc:
+        _fail(exc, 1)
+        return
+    except PolicingKGError as exc:
+        _fail(exc)
+        return
+    assert result.release is not None
+    for document, counts in result.items.items():
+        detail = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        click.echo(f"{document}: {sum(counts.values())} items ({detail})")
+    click.echo(f"{result.ignored_lines} source lines set aside by the manifest's ignore rules")
+    report = result.report
+    if report is not None:
+        click.echo(f"SHACL: {'conforms' if report.conforms else 'does not conform'} "
+                   f"({len(report.results)} result(s), {len(report.violations())} violation(s))")
+    if result.consistency is not None:
+        click.echo(f"HermiT: consistent ({result.consistency.triples} triples reasoned over)")
+    else:
+        click.echo("HermiT: skipped (--skip-reasoner)")
+    release = result.release
+    click.echo(f"published {len(release.checksums)} files to {release.directory}: "
+               f"{release.triples} triples, {release.quads} quads in "
+               f"{len(release.graph_triples)} named graphs")
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A query parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]),
+              default="table", show_default=True, help="How to print the answer.")
+@click.option("--list", "list_queries", is_flag=True, help="List the stored queries.")
+@project_option
+@dist_option
+def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: bool,
+          project_dir: Path, dist_dir: Path) -> None:
+    """Run a stored query (queries/NAME.rq) on the published graph."""
+    from policing_kg.queries import format_result, load_catalogue, open_store, run_query
+
+    try:
+        catalogue = load_catalogue(project_dir / "queries")
+        if list_queries or name is None:
+            for stored in catalogue.values():
+                click.echo(f"{stored.name}: {stored.title}")
+                for parameter in stored.parameters:
+                    click.echo(f"    --param {parameter.name}=<{parameter.type}>  "
+                               f"{parameter.description}")
+            return
+        if name not in catalogue:
+            raise PolicingKGError(f"no stored query {name!r}",
+                                  hint=f"the queries: {', '.join(catalogue) or 'none'}")
+        bound: dict[str, str] = {}
+        for item in params:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise PolicingKGError(f"--param {item!r} is not KEY=VALUE")
+            bound[key.strip()] = value
+        result = run_query(catalogue[name], bound, open_store(dist_dir))
+    except PolicingKGError as exc:
+        _fail(exc)
+        return
+    click.echo(format_result(result, fmt), nl=False)
+
+
+def main() -> None:
+    """Run the command line."""
+    cli(prog_name="policing-kg")

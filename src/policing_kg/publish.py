@@ -1,0 +1,260 @@
+"""Release files: the dumps, their checksums and a VoID/DCAT description, written atomically.
+
+Every dump is written from one canonical order of the quads (graph layer, then subject,
+predicate and object in natural order), so the same dataset gives byte-identical files
+whatever the process or ``PYTHONHASHSEED``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import RDF, BNode, Dataset, Literal, URIRef
+from rdflib.term import Node
+
+from policing_kg.iris import BASE, ID, PREFIXES, graph_iri
+
+__all__ = ["DUMPS", "Release", "canonical_quads", "publish", "write_atomically", "to_oxigraph"]
+
+#: Dump file name -> (pyoxigraph format, whether it keeps named graphs).
+DUMPS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    "policing-kg.ttl": (ox.RdfFormat.TURTLE, False),
+    "policing-kg.nt": (ox.RdfFormat.N_TRIPLES, False),
+    "policing-kg.trig": (ox.RdfFormat.TRIG, True),
+    "policing-kg.nq": (ox.RdfFormat.N_QUADS, True),
+    "policing-kg.jsonld": (ox.RdfFormat.JSON_LD, True),
+}
+_MEDIA_TYPES = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".trig": "application/trig",
+    ".nq": "application/n-quads",
+    ".jsonld": "application/ld+json",
+}
+_DIGITS = re.compile(r"(\d+)")
+_RDF_TYPE = str(RDF.type)
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a publish wrote: each file's SHA-256, and the triple counts."""
+
+    directory: Path
+    checksums: dict[str, str]
+    triples: int
+    quads: int
+    graph_triples: dict[str, int]
+
+
+def _natural(text: str) -> tuple[str | int, ...]:
+    """Sort key that orders numbers by value: ``goal/2`` before ``goal/10``."""
+    parts = _DIGITS.split(text)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+def _term_key(term: Node) -> tuple[int, tuple[str | int, ...], str]:
+    if isinstance(term, URIRef):
+        return (0, _natural(str(term)), "")
+    if isinstance(term, BNode):
+        return (1, _natural(str(term)), "")
+    assert isinstance(term, Literal)
+    return (2, _natural(str(term)), f"{term.language or ''}|{term.datatype or ''}")
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def canonical_quads(dataset: Dataset, graph_order: Sequence[URIRef]) -> list[ox.Quad]:
+    """Return the dataset's quads in canonical order: graphs in ``graph_order``, then by term."""
+    rank = {graph: index for index, graph in enumerate(graph_order)}
+    rows = []
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        graph = g if isinstance(g, URIRef) else getattr(g, "identifier", g)
+        if graph not in rank:
+            raise ValueError(f"a triple in an unexpected graph: {graph}")
+        predicate_key = (0,) if str(p) == _RDF_TYPE else (1, _natural(str(p)))
+        rows.append(((rank[graph], _term_key(s), predicate_key, _term_key(o)), (s, p, o, graph)))
+    rows.sort(key=lambda row: row[0])
+    return [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g))  # type: ignore[arg-type]
+            for _, (s, p, o, g) in rows]
+
+
+def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The union of the graphs: each triple once, in canonical subject order."""
+    seen: dict[tuple[str, str, str], ox.Triple] = {}
+    for quad in quads:
+        key = (str(quad.subject), str(quad.predicate), str(quad.object))
+        seen.setdefault(key, quad.triple)
+    def sort_key(t: ox.Triple) -> tuple[object, ...]:
+        p = t.predicate.value
+        return (_natural(t.subject.value), (0,) if p == _RDF_TYPE else (1, _natural(p)),
+                _natural(t.object.value), str(t.object))
+    return sorted(seen.values(), key=sort_key)
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write a file through a temporary sibling and rename it into place."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _void(version: str, base_url: str, checksums: dict[str, str], sizes: dict[str, int],
+          triples: int, graph_triples: dict[str, int], sources: Sequence[str]) -> bytes:
+    """Describe the release with VoID and DCAT (deterministic: no clock, sorted)."""
+    dataset = URIRef(ID + "dataset")
+    v, dcat, dct, spdx = (PREFIXES["void"], PREFIXES["dcat"], PREFIXES["dcterms"], PREFIXES["spdx"])
+    xsd = PREFIXES["xsd"]
+
+    def node(iri: str) -> ox.NamedNode:
+        return ox.NamedNode(iri)
+
+    def lit(value: str, datatype: str | None = None, lang: str | None = None) -> ox.Literal:
+        if lang:
+            return ox.Literal(value, language=lang)
+        return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
+
+    d = node(str(dataset))
+    triples_out: list[ox.Triple] = [
+        ox.Triple(d, node(_RDF_TYPE), node(v + "Dataset")),
+        ox.Triple(d, node(_RDF_TYPE), node(dcat + "Dataset")),
+        ox.Triple(d, node(dct + "title"), lit("policing-kg: INTERPOL strategy knowledge graph", lang="en")),
+        ox.Triple(d, node(dct + "description"), lit(
+            "INTERPOL's Strategic Framework 2026-2030, Global Policing Goals (2023) and 2022-2025 "
+            "programme strategies as linked data: every item with its source passage, the "
+            "project's translations and editorial decisions in layers of their own.", lang="en")),
+        ox.Triple(d, node(dcat + "version"), lit(version)),
+        ox.Triple(d, node(PREFIXES["owl"] + "versionInfo"), lit(version)),
+        ox.Triple(d, node(dct + "license"), node("https://creativecommons.org/licenses/by/4.0/")),
+        ox.Triple(d, node(dct + "rights"), lit(
+            "The project's own additions (structure, translations, editorial work) are licensed "
+            "CC BY 4.0; the quoted source texts are INTERPOL's.", lang="en")),
+        ox.Triple(d, node(dct + "publisher"), node(ID + "agent/policing-kg")),
+        ox.Triple(d, node(v + "triples"), lit(str(triples), xsd + "integer")),
+        ox.Triple(d, node(v + "uriSpace"), lit(str(ID))),
+        ox.Triple(d, node(v + "vocabulary"), node(BASE + "ontology")),
+    ]
+    for prefix in ("skos", "skosxl", "dcterms", "prov", "oa", "sdgo"):
+        triples_out.append(ox.Triple(d, node(v + "vocabulary"), node(PREFIXES[prefix])))
+    for source in sources:
+        triples_out.append(ox.Triple(d, node(dct + "source"), node(str(ID) + "source/" + source)))
+    for name, count in sorted(graph_triples.items(), key=lambda kv: _natural(kv[0])):
+        subset = node(name)
+        triples_out += [
+            ox.Triple(d, node(v + "subset"), subset),
+            ox.Triple(subset, node(_RDF_TYPE), node(v + "Dataset")),
+            ox.Triple(subset, node(v + "triples"), lit(str(count), xsd + "integer")),
+        ]
+    for name in sorted(checksums):
+        url = node(base_url + name)
+        suffix = Path(name).suffix
+        if name in DUMPS:
+            triples_out.append(ox.Triple(d, node(v + "dataDump"), url))
+        triples_out += [
+            ox.Triple(d, node(dcat + "distribution"), url),
+            ox.Triple(url, node(_RDF_TYPE), node(dcat + "Distribution")),
+            ox.Triple(url, node(dcat + "downloadURL"), url),
+            ox.Triple(url, node(dcat + "byteSize"), lit(str(sizes[name]), xsd + "nonNegativeInteger")),
+            ox.Triple(url, node(spdx + "checksum"), node(f"{base_url}{name}#sha256")),
+            ox.Triple(node(f"{base_url}{name}#sha256"), node(spdx + "algorithm"),
+                      node(spdx + "checksumAlgorithm_sha256")),
+            ox.Triple(node(f"{base_url}{name}#sha256"), node(spdx + "checksumValue"),
+                      lit(checksums[name], xsd + "hexBinary")),
+        ]
+        if suffix in _MEDIA_TYPES:
+            triples_out.append(ox.Triple(url, node(dcat + "mediaType"), node(
+                "https://www.iana.org/assignments/media-types/" + _MEDIA_TYPES[suffix])))
+    subject_rank: dict[str, int] = {}
+    for triple in triples_out:
+        subject_rank.setdefault(str(triple.subject), len(subject_rank))
+    triples_out.sort(key=lambda t: subject_rank[str(t.subject)])  # stable: groups by subject
+    return ox.serialize(triples_out, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Sequence[URIRef],
+            sources: Sequence[str], base_url: str | None = None,
+            extra_files: dict[str, bytes] | None = None) -> Release:
+    """Write every release file into a fresh directory, then swap it in for ``out_dir``.
+
+    A failure at any point leaves the previous ``out_dir`` as it was.
+    """
+    base_url = base_url or f"{BASE}release/{version}/"
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.staging-"))
+    staging.chmod(0o755)
+    try:
+        quads = canonical_quads(dataset, graph_order)
+        triples = _triples(quads)
+        for name, (rdf_format, named_graphs) in DUMPS.items():
+            data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if named_graphs else triples
+            prefixes = None if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) \
+                else PREFIXES
+            ox.serialize(data, str(staging / name), format=rdf_format, prefixes=prefixes)
+        for name, content in (extra_files or {}).items():
+            (staging / name).write_bytes(content)
+        checksums = {path.name: _sha256(path) for path in sorted(staging.iterdir())}
+        sizes = {path.name: path.stat().st_size for path in staging.iterdir()}
+        graph_triples: dict[str, int] = {}
+        for quad in quads:
+            key = quad.graph_name.value  # type: ignore[union-attr]
+            graph_triples[key] = graph_triples.get(key, 0) + 1
+        void = _void(version, base_url, checksums, sizes, len(triples), graph_triples, sources)
+        (staging / "void.ttl").write_bytes(void)
+        checksums["void.ttl"] = _sha256(staging / "void.ttl")
+        lines = "".join(f"{checksums[name]}  {name}\n" for name in sorted(checksums))
+        (staging / "SHA256SUMS").write_text(lines, encoding="utf-8")
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Release(out_dir, checksums, len(triples), len(quads), graph_triples)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by ``staging`` with renames (the old one is removed last)."""
+    old = None
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
+        os.rmdir(old)
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def graph_order(document_ids: Sequence[str]) -> list[URIRef]:
+    """The canonical order of named graphs: ontology, documents, then the other layers."""
+    return [graph_iri("ontology"), *(graph_iri("document", d) for d in document_ids),
+            graph_iri("translations"), graph_iri("editorial"), graph_iri("reference")]
+
+
+__all__ += ["graph_order"]
