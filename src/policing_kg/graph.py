@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDFS, SKOS
 
 from policing_kg.curation import Curation, LabelRecord, LabelRole, OutcomeGrouping, item_key
@@ -215,9 +216,14 @@ def build_dataset(
     """Assemble the dataset: ontology, documents, translations, editorial and reference layers."""
     dataset = Dataset()
     try:
-        dataset.graph(graph_iri("ontology")).parse(ontology, format="turtle")
+        parsed = Graph().parse(ontology, format="turtle")
     except Exception as exc:  # rdflib raises many kinds of parse error
         raise DataError(f"the ontology does not parse: {exc}", where=str(ontology)) from None
+    # The ontology's axioms need blank nodes: label them canonically (from the graph's own
+    # structure), so that every build writes the same labels.
+    ontology_graph = dataset.graph(graph_iri("ontology"))
+    for triple in to_canonical_graph(parsed):
+        ontology_graph.add(triple)
     items: dict[str, ItemRecord] = {}
     for spec, conversion in zip(specs, conversions):
         _add_document(dataset, spec, conversion, sources[spec.file])

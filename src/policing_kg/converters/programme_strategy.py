@@ -99,14 +99,24 @@ def convert(reader: Reader, grouping: Mapping[int, int] | None = None) -> Conver
     if sorted(objectives) != expected:
         raise reader.error(part.start, f"objectives {sorted(objectives)} are not numbered 1..n")
 
+    # Items are recorded in reading order; objectives known only from the column header are
+    # ranked there by their number.
+    entries: list[tuple[int, int, ItemKind, Span | None, Span | None]] = []
     if mandate is not None:
-        reader.add_item(ItemKind.MANDATE, ("mandate",), None, label=[mandate])
+        entries.append((mandate.start, 0, ItemKind.MANDATE, mandate, None))
+    header_start = columns[0][1].start if columns else part.end
     for number in expected:
         wording = objectives[number]
-        heading = headings.get(number)
-        reader.add_item(ItemKind.PROGRAMME_OBJECTIVE, ("objective", str(number)), str(number),
-                        label=[wording] if wording else [],
-                        heading=[heading] if heading and not wording else [])
+        offset = wording.start if wording else header_start
+        entries.append((offset, number, ItemKind.PROGRAMME_OBJECTIVE, wording,
+                        None if wording else headings.get(number)))
+    for _, number, kind, wording, heading in sorted(entries, key=lambda e: (e[0], e[1])):
+        if kind is ItemKind.MANDATE:
+            reader.add_item(kind, ("mandate",), None, label=[wording] if wording else [])
+        else:
+            reader.add_item(kind, ("objective", str(number)), str(number),
+                            label=[wording] if wording else [],
+                            heading=[heading] if heading else [])
     parents = _outcome_parents(reader, outcomes, grouping, len(expected))
     for number, body in outcomes:
         objective = parents[number]
