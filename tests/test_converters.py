@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from typing import Any
 
 import pytest
+import tomllib
 
 from policing_kg.build import Assembly
 from policing_kg.records import Field, collapse

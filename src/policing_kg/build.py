@@ -113,7 +113,7 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
     """Build the graph, validate it, check it with the reasoner, and publish it to ``out_dir``."""
     assembly = assemble(project)
     result = BuildResult()
-    for spec, conversion in zip(assembly.specs, assembly.conversions):
+    for spec, conversion in zip(assembly.specs, assembly.conversions, strict=True):
         result.items[spec.id] = Counter(item.kind.value for item in conversion.items)
         result.ignored_lines += len(conversion.ignored_lines)
     union = union_graph(assembly.dataset)

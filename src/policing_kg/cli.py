@@ -1,5 +1,8 @@
-"""The command line: each command parses its arguments, calls one library function and
-formats its result. Heavy libraries are imported inside the commands that need them."""
+"""The command line.
+
+Each command parses its arguments, calls one library function and formats its result. Heavy
+libraries are imported inside the commands that need them.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +42,8 @@ def cli() -> None:
 @cli.command()
 @project_option
 @dist_option
-@click.option("--skip-reasoner", is_flag=True, help="Do not run the OWL consistency check (HermiT).")
+@click.option("--skip-reasoner", is_flag=True,
+              help="Do not run the OWL consistency check (HermiT).")
 @click.option("--base-url", default=None,
               help="Where the release will be downloadable (for void.ttl's links).")
 def build(project_dir: Path, dist_dir: Path, skip_reasoner: bool, base_url: str | None) -> None:

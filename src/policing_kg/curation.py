@@ -1,7 +1,8 @@
-"""The project's own additions, kept apart from what is extracted: official English names
-(facts from outside the texts, each with its source), translations, editorial labels and the
-editorial grouping of outcomes. Each is a TOML file under ``data/`` and each record is checked
-against the extracted items it speaks of.
+"""The project's own additions, kept apart from what is extracted.
+
+Official English names (facts from outside the texts, each with its source), translations,
+editorial labels and the editorial grouping of outcomes. Each is a TOML file under ``data/``
+and each record is checked against the extracted items it speaks of.
 """
 
 from __future__ import annotations
@@ -101,29 +102,30 @@ class Curation:
             if item.label is not None:
                 taken[(item_key(item), item.language)] = "the source text"
         for label in self.labels:
-            item = by_key.get(label.item)
-            if item is None:
+            labelled = by_key.get(label.item)
+            if labelled is None:
                 raise DataError(f"no item {label.item!r}", where=label.where,
                                 hint="use document/path as in the item's IRI")
             if label.role is LabelRole.TRANSLATION:
-                if item.label is None or collapse(label.translated_from or "") != item.label:
+                original = collapse(label.translated_from or "")
+                if labelled.label is None or original != labelled.label:
                     raise DataError(f"the translation of {label.item} is stale: `from` no longer "
                                     "matches the item's source text", where=label.where,
                                     hint="check the translation against the new text, then "
                                     "update `from`")
             if label.role is LabelRole.FORMER_OFFICIAL:
                 continue
-            key = (label.item, label.language)
-            if key in taken:
+            slot = (label.item, label.language)
+            if slot in taken:
                 raise DataError(f"{label.item} already has a {label.language} label from "
-                                f"{taken[key]}", where=label.where,
+                                f"{taken[slot]}", where=label.where,
                                 hint="an item has one preferred label per language")
-            taken[key] = label.where
+            taken[slot] = label.where
         for grouping in self.groupings:
             for assignment in grouping.assignments:
-                key = f"{grouping.document}/outcome/{assignment.outcome}"
-                item = by_key.get(key)
-                if item is None or not (item.label or "").startswith(collapse(assignment.begins)):
+                outcome = by_key.get(f"{grouping.document}/outcome/{assignment.outcome}")
+                begins = collapse(assignment.begins)
+                if outcome is None or not (outcome.label or "").startswith(begins):
                     raise DataError(f"outcome {assignment.outcome} does not begin "
                                     f"{assignment.begins!r}", where=grouping.path,
                                     hint="the source text changed: review the assignment")

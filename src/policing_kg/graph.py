@@ -45,7 +45,7 @@ _FIELD_PROPERTY = {
 
 def _specific_resource(graph: Graph, resource: URIRef, span: Span, source: SourceText,
                        quote: bool) -> None:
-    """A Web Annotation specific resource: the source file and the span's selectors."""
+    """Describe a span as a Web Annotation specific resource: file, offsets, quote."""
     position = URIRef(f"{resource}/position")
     graph.add((resource, RDF.type, OA.SpecificResource))
     graph.add((resource, OA.hasSource, source_file_iri(span.file)))
@@ -225,7 +225,7 @@ def build_dataset(
     for triple in to_canonical_graph(parsed):
         ontology_graph.add(triple)
     items: dict[str, ItemRecord] = {}
-    for spec, conversion in zip(specs, conversions):
+    for spec, conversion in zip(specs, conversions, strict=True):
         _add_document(dataset, spec, conversion, sources[spec.file])
         items.update((item_key(item), item) for item in conversion.items)
     _add_agents(dataset)

@@ -88,7 +88,7 @@ def canonical_quads(dataset: Dataset, graph_order: Sequence[URIRef]) -> list[ox.
     rank = {graph: index for index, graph in enumerate(graph_order)}
     rows = []
     for s, p, o, g in dataset.quads((None, None, None, None)):
-        graph = g if isinstance(g, URIRef) else getattr(g, "identifier", g)
+        graph = URIRef(str(g if isinstance(g, URIRef) else getattr(g, "identifier", g)))
         if graph not in rank:
             raise ValueError(f"a triple in an unexpected graph: {graph}")
         predicate_key = (0,) if str(p) == _RDF_TYPE else (1, _natural(str(p)))
@@ -99,15 +99,18 @@ def canonical_quads(dataset: Dataset, graph_order: Sequence[URIRef]) -> list[ox.
 
 
 def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """The union of the graphs: each triple once, in canonical subject order."""
+    """Return the union of the graphs: each triple once, in canonical subject order."""
     seen: dict[tuple[str, str, str], ox.Triple] = {}
     for quad in quads:
         key = (str(quad.subject), str(quad.predicate), str(quad.object))
         seen.setdefault(key, quad.triple)
+    def value(term: object) -> str:
+        return str(getattr(term, "value", term))
+
     def sort_key(t: ox.Triple) -> tuple[object, ...]:
         p = t.predicate.value
-        return (_natural(t.subject.value), (0,) if p == _RDF_TYPE else (1, _natural(p)),
-                _natural(t.object.value), str(t.object))
+        return (_natural(value(t.subject)), (0,) if p == _RDF_TYPE else (1, _natural(p)),
+                _natural(value(t.object)), str(t.object))
     return sorted(seen.values(), key=sort_key)
 
 
@@ -146,7 +149,8 @@ def _void(version: str, base_url: str, checksums: dict[str, str], sizes: dict[st
     triples_out: list[ox.Triple] = [
         ox.Triple(d, node(_RDF_TYPE), node(v + "Dataset")),
         ox.Triple(d, node(_RDF_TYPE), node(dcat + "Dataset")),
-        ox.Triple(d, node(dct + "title"), lit("policing-kg: INTERPOL strategy knowledge graph", lang="en")),
+        ox.Triple(d, node(dct + "title"),
+                  lit("policing-kg: INTERPOL strategy knowledge graph", lang="en")),
         ox.Triple(d, node(dct + "description"), lit(
             "INTERPOL's Strategic Framework 2026-2030, Global Policing Goals (2023) and 2022-2025 "
             "programme strategies as linked data: every item with its source passage, the "
@@ -182,7 +186,8 @@ def _void(version: str, base_url: str, checksums: dict[str, str], sizes: dict[st
             ox.Triple(d, node(dcat + "distribution"), url),
             ox.Triple(url, node(_RDF_TYPE), node(dcat + "Distribution")),
             ox.Triple(url, node(dcat + "downloadURL"), url),
-            ox.Triple(url, node(dcat + "byteSize"), lit(str(sizes[name]), xsd + "nonNegativeInteger")),
+            ox.Triple(url, node(dcat + "byteSize"),
+                      lit(str(sizes[name]), xsd + "nonNegativeInteger")),
             ox.Triple(url, node(spdx + "checksum"), node(f"{base_url}{name}#sha256")),
             ox.Triple(node(f"{base_url}{name}#sha256"), node(spdx + "algorithm"),
                       node(spdx + "checksumAlgorithm_sha256")),
@@ -196,7 +201,9 @@ def _void(version: str, base_url: str, checksums: dict[str, str], sizes: dict[st
     for triple in triples_out:
         subject_rank.setdefault(str(triple.subject), len(subject_rank))
     triples_out.sort(key=lambda t: subject_rank[str(t.subject)])  # stable: groups by subject
-    return ox.serialize(triples_out, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    data = ox.serialize(triples_out, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    assert data is not None
+    return data
 
 
 def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Sequence[URIRef],
@@ -252,7 +259,7 @@ def _swap(staging: Path, out_dir: Path) -> None:
 
 
 def graph_order(document_ids: Sequence[str]) -> list[URIRef]:
-    """The canonical order of named graphs: ontology, documents, then the other layers."""
+    """Return the canonical order of named graphs: ontology, documents, other layers."""
     return [graph_iri("ontology"), *(graph_iri("document", d) for d in document_ids),
             graph_iri("translations"), graph_iri("editorial"), graph_iri("reference")]
 

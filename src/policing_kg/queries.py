@@ -1,5 +1,6 @@
-"""Stored SPARQL queries (``queries/*.rq``): their metadata, typed parameters, and running them
-on the embedded store (pyoxigraph, loaded from the release dumps).
+"""Stored SPARQL queries (``queries/*.rq``): metadata, typed parameters, and running them.
+
+They run on the embedded store (pyoxigraph, loaded from the release dumps).
 
 Parameters are bound as RDF terms (SPARQL substitutions), never pasted into the query text.
 """
@@ -185,7 +186,7 @@ def format_result(result: QueryResult, fmt: str) -> str:
         writer.writerows([["" if v is None else v for v in row] for row in result.rows])
         return buffer.getvalue()
     if fmt == "json":
-        rows = [{k: v for k, v in zip(result.variables, row) if v is not None}
+        rows = [{k: v for k, v in zip(result.variables, row, strict=True) if v is not None}
                 for row in result.rows]
         return json.dumps({"variables": list(result.variables), "rows": rows},
                           ensure_ascii=False, indent=2) + "\n"
@@ -207,7 +208,7 @@ def _table(variables: Sequence[str], cells: Sequence[Sequence[str]], width: int 
     clipped = [[clip(c) for c in row] for row in cells]
     widths = [max([len(v), *(len(row[i]) for row in clipped)]) for i, v in enumerate(variables)]
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
     out = [line(variables), line(["-" * w for w in widths])]
     out += [line(row) for row in clipped]
     out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")

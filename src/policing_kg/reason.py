@@ -1,4 +1,4 @@
-"""OWL reasoning with owlready2 and HermiT: is the ontology with its data consistent?
+"""OWL reasoning with owlready2 and HermiT: is the ontology with its data consistent.
 
 HermiT runs on Java (17 or later). Pellet, as bundled with owlready2 0.50/0.51, needs a newer
 Java than Debian 12 ships, so HermiT is the reasoner here.
@@ -64,7 +64,10 @@ def _disjoint_pairs(graph: Graph) -> set[frozenset[Node]]:
     for a, b in graph.subject_objects(OWL.disjointWith):
         pairs.add(frozenset((a, b)))
     for axiom in graph.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(Collection(graph, graph.value(axiom, OWL.members)))
+        head = graph.value(axiom, OWL.members)
+        if head is None:
+            continue
+        members = list(Collection(graph, head))
         pairs.update(frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1 :])
     return pairs
 
@@ -75,7 +78,8 @@ def explain_inconsistency(graph: Graph) -> str:
     for individual in sorted(set(graph.subjects(RDF.type, None)), key=str):
         classes: set[Node] = set()
         for asserted in graph.objects(individual, RDF.type):
-            classes.update(graph.transitive_objects(asserted, RDFS.subClassOf))
+            classes.update(c for c in graph.transitive_objects(asserted, RDFS.subClassOf)
+                           if c is not None)
         for pair in sorted(pairs, key=lambda p: sorted(map(str, p))):
             if pair <= classes:
                 a, b = sorted(map(str, pair))

@@ -9,7 +9,7 @@ __all__ = ["Span", "ItemKind", "Field", "ItemRecord", "DocumentRecord", "Convers
 
 
 def collapse(text: str) -> str:
-    """Collapse every run of whitespace (non-breaking spaces included) to one space.
+    r"""Collapse every run of whitespace (non-breaking spaces included) to one space.
 
     >>> collapse("But\\u00a0stratégique 1 :\\n  Être")
     'But stratégique 1 : Être'

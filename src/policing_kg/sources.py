@@ -97,7 +97,8 @@ def _spec(record: dict[str, Any], where: str) -> DocumentSpec:
         raise DataError("lines must be [first, last], 1-based", where=where)
     period = record.get("period")
     try:
-        ignore = tuple(IgnoreRule(str(r["text"]), str(r["reason"])) for r in record.get("ignore", []))
+        ignore = tuple(IgnoreRule(str(r["text"]), str(r["reason"]))
+                       for r in record.get("ignore", []))
     except (KeyError, TypeError):
         raise DataError("each ignore rule needs text and reason", where=where) from None
     return DocumentSpec(

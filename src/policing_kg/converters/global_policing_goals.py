@@ -29,7 +29,7 @@ def roman_to_int(numeral: str) -> int:
     [1, 4, 5, 9, 12]
     """
     total = 0
-    for char, following in zip(numeral, [*numeral[1:], ""]):
+    for char, following in zip(numeral, [*numeral[1:], ""], strict=True):
         value = _ROMAN[char]
         total += -value if following and _ROMAN[following] > value else value
     return total

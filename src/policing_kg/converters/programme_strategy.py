@@ -88,7 +88,8 @@ def convert(reader: Reader, grouping: Mapping[int, int] | None = None) -> Conver
             outcomes.append((number, body))
 
     column_numbers = [number for number, _ in columns]
-    if columns and reader.spec.outcome_columns and column_numbers != list(reader.spec.outcome_columns):
+    stated = list(reader.spec.outcome_columns)
+    if columns and stated and column_numbers != stated:
         raise reader.error(columns[0][1].start,
                            f"the text orders the outcome columns {column_numbers}, the manifest "
                            f"says {list(reader.spec.outcome_columns)}", "make them agree")
@@ -110,11 +111,11 @@ def convert(reader: Reader, grouping: Mapping[int, int] | None = None) -> Conver
         offset = wording.start if wording else header_start
         entries.append((offset, number, ItemKind.PROGRAMME_OBJECTIVE, wording,
                         None if wording else headings.get(number)))
-    for _, number, kind, wording, heading in sorted(entries, key=lambda e: (e[0], e[1])):
-        if kind is ItemKind.MANDATE:
-            reader.add_item(kind, ("mandate",), None, label=[wording] if wording else [])
+    for _, number, item_kind, wording, heading in sorted(entries, key=lambda e: (e[0], e[1])):
+        if item_kind is ItemKind.MANDATE:
+            reader.add_item(item_kind, ("mandate",), None, label=[wording] if wording else [])
         else:
-            reader.add_item(kind, ("objective", str(number)), str(number),
+            reader.add_item(item_kind, ("objective", str(number)), str(number),
                             label=[wording] if wording else [],
                             heading=[heading] if heading else [])
     parents = _outcome_parents(reader, outcomes, grouping, len(expected))

@@ -1,5 +1,6 @@
-"""What every converter shares: the document's part of its file, the manifest's ignore rules,
-and the ledger that makes sure no text is dropped silently.
+"""What every converter shares: the document's text, ignore rules, and the coverage ledger.
+
+The ledger makes sure no text is dropped silently.
 
 A converter claims every passage it reads (an item's text, a heading it consumed, a marker).
 When it is done, :meth:`Reader.finish` fails with ``file:line`` at the first character of
@@ -102,7 +103,7 @@ class Reader:
         return spans
 
     def text_of(self, spans: Sequence[Span]) -> str:
-        """Return the text of spans: each paragraph's whitespace collapsed, joined by a blank line."""
+        """Return the spans' text: each paragraph's whitespace collapsed, blank line between."""
         paragraphs = [p for s in spans for p in self.paragraphs(s.start, s.end)]
         return "\n\n".join(collapse(self.source.cut(p)) for p in paragraphs)
 
@@ -139,8 +140,8 @@ class Reader:
                 for span in group:
                     self.claim(span.start, span.end)
         if any(other.path == path for other in self.items):
-            where = (label or heading or description)[0].start if (label or heading or description) \
-                else self.part.start
+            spans_given = [*label, *heading, *description]
+            where = spans_given[0].start if spans_given else self.part.start
             raise self.error(where, f"two items would get the IRI path {'/'.join(path)}")
         record = ItemRecord(
             document=self.spec.id,
