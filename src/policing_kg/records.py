@@ -11,7 +11,7 @@ __all__ = ["Span", "ItemKind", "Field", "ItemRecord", "DocumentRecord", "Convers
 def collapse(text: str) -> str:
     r"""Collapse every run of whitespace (non-breaking spaces included) to one space.
 
-    >>> collapse("But\\u00a0stratégique 1 :\\n  Être")
+    >>> collapse("But\u00a0stratégique 1 :\n  Être")
     'But stratégique 1 : Être'
     """
     return " ".join(text.split())
