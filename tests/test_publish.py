@@ -149,3 +149,15 @@ def test_a_failed_publish_leaves_the_previous_release_intact(
     assert [p.name for p in out.iterdir()] == ["policing-kg.ttl"]
     assert (out / "policing-kg.ttl").read_text() == "previous release\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist.")]
+
+
+def test_the_release_does_not_depend_on_where_the_checkout_is(
+        tmp_path: Path, release: tuple[Path, BuildResult]) -> None:
+    import shutil
+
+    copy = tmp_path / "elsewhere"
+    for folder in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, copy / folder)
+    build_release(Project(copy), tmp_path / "dist", reason=False)
+    assert (tmp_path / "dist" / "SHA256SUMS").read_text() == \
+        (release[0] / "SHA256SUMS").read_text()

@@ -163,8 +163,11 @@ def _labels(path: Path, table: str, default_role: LabelRole | None) -> list[Labe
     return records
 
 
-def load_outcome_grouping(path: Path, document: str) -> OutcomeGrouping:
-    """Read an editorial outcome grouping (``data/curation/*-outcome-grouping.toml``)."""
+def load_outcome_grouping(path: Path, document: str, name: str | None = None) -> OutcomeGrouping:
+    """Read an editorial outcome grouping (``data/curation/*-outcome-grouping.toml``).
+
+    ``name`` is how the graph cites the file (its path in the project, not on this machine).
+    """
     data = load_toml(path)
     try:
         assignments = tuple(
@@ -172,8 +175,8 @@ def load_outcome_grouping(path: Path, document: str) -> OutcomeGrouping:
                               str(a["reasoning"]))
             for a in data["assignment"]
         )
-        grouping = OutcomeGrouping(str(path), document, str(data["method"]), str(data["author"]),
-                                   assignments)
+        grouping = OutcomeGrouping(name or str(path), document, str(data["method"]),
+                                   str(data["author"]), assignments)
     except (KeyError, TypeError, ValueError) as exc:
         raise DataError(f"malformed grouping ({exc})", where=str(path),
                         hint="needs method, author and [[assignment]] outcome, objective, "

@@ -49,7 +49,8 @@ def convert_all(specs: list[DocumentSpec], sources_dir: Path, root: Path
             sources[spec.file] = read_source(sources_dir, spec.file)
         grouping = None
         if spec.outcome_grouping:
-            grouping = load_outcome_grouping(root / spec.outcome_grouping, spec.id)
+            grouping = load_outcome_grouping(root / spec.outcome_grouping, spec.id,
+                                             spec.outcome_grouping)
             groupings.append(grouping)
         conversions.append(convert_document(spec, sources[spec.file], grouping))
     return conversions, sources, groupings
