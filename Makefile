@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml
 build: $(STAMP)
 	$(BIN)/policing-kg build
 
+# The whole suite: lint and types (ruff, mypy --strict) and every test.
 test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -39,7 +39,7 @@ def cli() -> None:
     """policing-kg: INTERPOL's strategy documents as a faithful, bilingual knowledge graph."""
 
 
-@cli.command()
+@cli.command(short_help="Build the graph from the sources, check it, and publish dist/.")
 @project_option
 @dist_option
 @click.option("--skip-reasoner", is_flag=True,
@@ -47,7 +47,11 @@ def cli() -> None:
 @click.option("--base-url", default=None,
               help="Where the release will be downloadable (for void.ttl's links).")
 def build(project_dir: Path, dist_dir: Path, skip_reasoner: bool, base_url: str | None) -> None:
-    """Convert the sources, validate and check the graph, and publish the dumps to dist/."""
+    """Convert the sources, validate and check the graph, and publish the dumps to dist/.
+
+    Nothing is published when a source cannot be read, a shape is violated or the graph is
+    inconsistent: the previous dist/ is left as it was.
+    """
     from policing_kg.build import BuildFailed, Project, build_release
 
     try:
