@@ -26,12 +26,18 @@ def shapes() -> object:
 
 def test_the_real_graph_conforms(assembly: object, shapes: object) -> None:
     report = validate_graph(union_graph(assembly.dataset), shapes)  # type: ignore[attr-defined]
-    assert report.conforms and report.results == ()
+    assert report.conforms
+    assert {r.severity for r in report.results} == {"Info"}
+    # the notes: statements and outcomes not yet in English, documents with no introduction
+    untranslated = {r.focus for r in report.results if "no English label yet" in r.message}
+    assert len(untranslated) == 38 + 35 + 37
+    no_intro = {r.focus for r in report.results if "no introduction" in r.message}
+    assert no_intro == {ID + "fcac-2022", ID + "ct-2022"}
 
 
 @pytest.mark.parametrize("change, focus, message", [
     (lambda g: g.remove((URIRef(ID + "gpg-2023/goal/2"), SKOS.prefLabel, None)),
-     "gpg-2023/goal/2", "needs a label"),
+     "gpg-2023/goal/2", "needs a language-tagged label"),
     (lambda g: g.add((URIRef(ID + "gpg-2023/goal/2"), SKOS.prefLabel, Literal("Autre", lang="fr"))),
      "gpg-2023/goal/2", "at most one per language"),
     (lambda g: g.set((URIRef(ID + "gpg-2023/goal/2"), SKOS.notation, Literal("2a"))),
@@ -39,9 +45,9 @@ def test_the_real_graph_conforms(assembly: object, shapes: object) -> None:
     (lambda g: g.set((URIRef(ID + "oec-2022/outcome/1"), SKOS.broader, URIRef(ID + "gpg-2023/goal/1"))),
      "oec-2022/outcome/1", "under a programme objective"),
     (lambda g: g.remove((URIRef(ID + "sf-2026/vision"), URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), None)),
-     "sf-2026/vision", "passage of the source text"),
+     "sf-2026/vision", "passage of its source text"),
     (lambda g: g.add((URIRef(ID + "gpg-2023/goal/9"), RDF.type, PKG.GlobalPolicingGoal)),
-     "gpg-2023/goal/9", "exactly one document"),
+     "gpg-2023/goal/9", "exactly one strategy document"),
 ])
 def test_each_broken_graph_is_reported_at_its_focus(assembly: object, shapes: object,
                                                     change: object, focus: str, message: str) -> None:

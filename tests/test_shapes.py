@@ -1,0 +1,101 @@
+"""Every shape is tested: base.ttl conforms to all of them, and each case of cases.toml gives
+exactly the expected focus nodes and severities for its shape. A shape without a failing case
+fails the suite."""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+import pytest
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import SH
+
+from policing_kg.validate import load_shapes, validate_graph
+
+from .conftest import ID, ROOT
+
+PKGSH = "https://w3id.org/policing-kg/shapes#"
+HERE = ROOT / "tests" / "shapes"
+BASE_TEXT = (HERE / "base.ttl").read_text("utf-8")
+PREFIXES = "\n".join(line for line in BASE_TEXT.splitlines() if line.startswith("@prefix"))
+CASES: list[dict[str, Any]] = tomllib.loads((HERE / "cases.toml").read_text("utf-8"))["case"]
+SHAPES = load_shapes(ROOT / "shapes")
+ONTOLOGY = Graph().parse(ROOT / "ontology" / "policing-kg.ttl")
+CONSTRAINT_PARAMETERS = {
+    SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH.minLength, SH.maxLength,
+    SH.pattern, SH.languageIn, SH.uniqueLang, SH["in"], SH["or"], SH.lessThan,
+    SH.qualifiedValueShape,
+}
+
+
+def shape_id(result_shape: str, constraint: str | None) -> str:
+    name = constraint if constraint and constraint.startswith(PKGSH) else result_shape
+    return name.removeprefix(PKGSH)
+
+
+def constraint_bearing_shapes() -> set[str]:
+    shapes = {str(s) for s, p, _ in SHAPES if p in CONSTRAINT_PARAMETERS and isinstance(s, URIRef)}
+    shapes |= {str(s) for s in SHAPES.subjects(RDF.type, SH.SPARQLConstraint)}
+    return {s.removeprefix(PKGSH) for s in shapes if s.startswith(PKGSH)}
+
+
+def graph_for(case: dict[str, Any]) -> Graph:
+    graph = Graph().parse(data=BASE_TEXT, format="turtle")
+    if "delete" in case:
+        for triple in Graph().parse(data=PREFIXES + "\n" + case["delete"], format="turtle"):
+            assert triple in graph, f"delete names a triple that base.ttl lacks: {triple}"
+            graph.remove(triple)
+    if "add" in case:
+        graph += Graph().parse(data=PREFIXES + "\n" + case["add"], format="turtle")
+    return graph + ONTOLOGY
+
+
+def results_by_shape(graph: Graph) -> dict[str, set[tuple[str, str]]]:
+    from pyshacl import validate
+
+    _, report, _ = validate(graph, shacl_graph=SHAPES, inference="none", advanced=True,
+                            allow_warnings=True)
+    found: dict[str, set[tuple[str, str]]] = {}
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        shape = str(report.value(result, SH.sourceShape))
+        constraint = report.value(result, SH.sourceConstraint)
+        key = shape_id(shape, str(constraint) if constraint is not None else None)
+        focus = str(report.value(result, SH.focusNode)).removeprefix(ID)
+        severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
+        found.setdefault(key, set()).add((focus, severity))
+    return found
+
+
+def test_the_base_graph_conforms_to_every_shape() -> None:
+    report = validate_graph(Graph().parse(data=BASE_TEXT, format="turtle") + ONTOLOGY, SHAPES)
+    assert report.results == ()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['shape']}-{n}" for n, c in enumerate(CASES)])
+def test_each_case_reports_exactly_its_focus_nodes(case: dict[str, Any]) -> None:
+    found = results_by_shape(graph_for(case))
+    expected = {(focus, severity) for focus, severity in case["expect"]}
+    assert found.get(case["shape"], set()) == expected
+
+
+def test_every_shape_has_a_failing_case() -> None:
+    failing = {c["shape"] for c in CASES if c["expect"]}
+    missing = sorted(constraint_bearing_shapes() - failing)
+    assert missing == [], f"shapes with no failing example in tests/shapes/cases.toml: {missing}"
+
+
+def test_every_case_names_a_real_shape() -> None:
+    known = constraint_bearing_shapes()
+    assert sorted({c["shape"] for c in CASES} - known) == []
+
+
+def test_every_shape_has_a_message_and_a_severity() -> None:
+    shapes = set(SHAPES.subjects(RDF.type, SH.NodeShape)) | set(
+        SHAPES.subjects(RDF.type, SH.PropertyShape)) | set(
+        SHAPES.subjects(RDF.type, SH.SPARQLConstraint))
+    assert len(shapes) > 60
+    for shape in shapes:
+        assert SHAPES.value(shape, SH.severity) in (SH.Violation, SH.Warning, SH.Info), shape
+        message = SHAPES.value(shape, SH.message)
+        assert message is not None and len(str(message)) > 15, shape
