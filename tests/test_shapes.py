@@ -4,10 +4,10 @@ fails the suite."""
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 import pytest
+import tomllib
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
