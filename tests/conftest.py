@@ -1,13 +1,12 @@
 """Shared fixtures: the real project, one assembled dataset and one release per session.
 
-An audit hook fails any test whose code opens a network connection beyond this machine.
+An audit hook (tests/no_network.py) fails any test whose code reaches beyond this machine.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ import pytest
 
 from policing_kg.build import Assembly, BuildResult, Project, assemble, build_release
 
+from .no_network import install as install_no_network
+
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/policing-kg/id/"
 PKG = "https://w3id.org/policing-kg/ontology#"
@@ -23,19 +24,7 @@ GRAPH = "https://w3id.org/policing-kg/graph/"
 SHARED = ROOT.parent / "shared"
 
 
-def _no_network(event: str, args: tuple[Any, ...]) -> None:
-    if event in ("socket.connect", "socket.connect_ex") and len(args) > 1:
-        address = args[1]
-        host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and not (host.startswith("127.") or host in ("::1", "localhost")
-                                          or host.startswith("/")):
-            raise RuntimeError(f"test tried to reach the network: {address!r}")
-    if event == "socket.getaddrinfo" and args and args[0] not in (None, "localhost", "127.0.0.1",
-                                                                   "::1"):
-        raise RuntimeError(f"test tried to resolve a host name: {args[0]!r}")
-
-
-sys.addaudithook(_no_network)
+install_no_network()
 
 
 def java_available() -> bool:

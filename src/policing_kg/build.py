@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
 from policing_kg import __version__
 from policing_kg.converters import convert_all
@@ -136,3 +136,18 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
         extra_files={"policing-kg-ontology.ttl": project.ontology.read_bytes()},
     )
     return result
+
+
+def published_graph(project: Project, dist: Path) -> Graph:
+    """Return the published graph: ``dist/policing-kg.nq`` if there is one, else built now."""
+    from policing_kg.validate import graph_of_quads
+
+    dump = dist / "policing-kg.nq"
+    if dump.is_file():
+        import pyoxigraph as ox
+
+        return graph_of_quads(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS), "p")
+    return union_graph(assemble(project).dataset)
+
+
+__all__ += ["published_graph"]

@@ -121,6 +121,60 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: boo
     click.echo(format_result(result, fmt), nl=False)
 
 
+@cli.command(short_help="Validate contributed RDF files with SHACL, against the published graph.")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]),
+              default="text", show_default=True,
+              help="Report for people, programs, GitHub or JUnit.")
+@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]),
+              default="violation", show_default=True,
+              help="The least severe result that makes the run fail (exit 1).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=16 * 1024 * 1024,
+              show_default=True, help="Refuse larger files before reading them.")
+@project_option
+@dist_option
+def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
+             project_dir: Path, dist_dir: Path) -> None:
+    """Validate contributed files together with the published graph.
+
+    FILE may be Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML. The published graph is
+    there so that references resolve. Reads only; writes nothing.
+
+    Exit codes: 0 conforms, 1 does not conform, 2 bad input or usage. With no FILE, the
+    published graph itself is validated.
+    """
+    from policing_kg.build import Project, published_graph
+    from policing_kg.contributions import read_contributions
+    from policing_kg.reports import format_report
+    from policing_kg.validate import (
+        ContributionReport,
+        Finding,
+        load_shapes,
+        validate_contributions,
+        validate_graph,
+    )
+
+    severity = fail_on.capitalize()
+    try:
+        project = Project(project_dir)
+        project.check()
+        contributions = read_contributions(files, max_bytes)
+        shapes = load_shapes(project.shapes)
+        published = published_graph(project, dist_dir)
+        if contributions:
+            report = validate_contributions(contributions, published, shapes)
+        else:
+            results = validate_graph(published, shapes).results
+            report = ContributionReport((), tuple(Finding(
+                r.severity, r.focus, "", r.path, r.value, r.message, r.shape, None, None)
+                for r in results), 0)
+    except PolicingKGError as exc:
+        _fail(exc)
+        return
+    click.echo(format_report(report, fmt, severity), nl=False)
+    sys.exit(1 if report.fails(severity) else 0)
+
+
 def main() -> None:
     """Run the command line."""
     cli(prog_name="policing-kg")

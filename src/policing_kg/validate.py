@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
 from policing_kg.errors import DataError
+
+if TYPE_CHECKING:
+    from policing_kg.contributions import Contribution
 
 __all__ = ["ShapeResult", "ShapeReport", "load_shapes", "validate_graph"]
 
@@ -73,3 +78,126 @@ def validate_graph(data: Graph, shapes: Graph) -> ShapeReport:
             shape=_text(report, report.value(result, SH.sourceShape)),
         ))
     return ShapeReport(bool(conforms), tuple(sorted(results)))
+
+
+SEVERITY_RANK = {"Info": 0, "Warning": 1, "Violation": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A validation result placed in a contributed file: the item, what is wrong, and where."""
+
+    severity: str
+    focus: str
+    label: str
+    path: str
+    value: str
+    message: str
+    shape: str
+    file: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class ContributionReport:
+    """What validating contributions found.
+
+    ``outside`` counts results about nodes that no contributed file names (they belong to the
+    published graph, not to the contribution).
+    """
+
+    files: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    outside: int
+
+    def count(self, severity: str) -> int:
+        """Return how many findings have this severity."""
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def fails(self, fail_on: str) -> bool:
+        """Return whether any finding is at least as severe as ``fail_on``."""
+        threshold = SEVERITY_RANK[fail_on]
+        return any(SEVERITY_RANK.get(f.severity, 2) >= threshold for f in self.findings)
+
+
+def _to_rdflib(term: object, blank_prefix: str) -> object:
+    from rdflib import BNode, Literal
+
+    kind = type(term).__name__
+    value = getattr(term, "value", "")
+    if kind == "NamedNode":
+        return URIRef(value)
+    if kind == "BlankNode":
+        return BNode(f"{blank_prefix}{value}")
+    language = getattr(term, "language", None)
+    if language:
+        return Literal(value, lang=language)
+    datatype = getattr(term, "datatype", None)
+    return Literal(value, datatype=URIRef(datatype.value) if datatype is not None else None)
+
+
+def graph_of_quads(quads: object, blank_prefix: str = "b") -> Graph:
+    """Return the union of pyoxigraph quads as one rdflib graph (blank nodes kept apart)."""
+    graph = Graph()
+    for quad in quads:  # type: ignore[attr-defined]
+        graph.add((_to_rdflib(quad.subject, blank_prefix),  # type: ignore[arg-type]
+                   _to_rdflib(quad.predicate, blank_prefix),
+                   _to_rdflib(quad.object, blank_prefix)))
+    return graph
+
+
+def _label(graph: Graph, node: str) -> str:
+    from rdflib.namespace import SKOS
+
+    labels = {getattr(o, "language", None): str(o)
+              for o in graph.objects(URIRef(node), SKOS.prefLabel)}
+    label = labels.get("en") or labels.get("fr") or next(iter(labels.values()), "")
+    return label if len(label) <= 120 else label[:120] + "…"
+
+
+def _compact(graph: Graph, term: str) -> str:
+    if not term:
+        return ""
+    try:
+        return graph.namespace_manager.normalizeUri(URIRef(term))
+    except Exception:  # rdflib raises on IRIs it cannot split
+        return term
+
+
+def validate_contributions(contributions: Sequence[Contribution], published: Graph,
+                           shapes: Graph) -> ContributionReport:
+    """Validate contributed files together with the published graph (so references resolve).
+
+    Only results about nodes that a contributed file names are reported, each with the file
+    and line of the statement that introduces its focus node.
+    """
+    from policing_kg.iris import PREFIXES
+
+    data = Graph()
+    for prefix, namespace in PREFIXES.items():
+        data.bind(prefix, namespace)
+    data += published
+    for index, contribution in enumerate(contributions):
+        data += graph_of_quads(contribution.quads, blank_prefix=f"c{index}_")
+    report = validate_graph(data, shapes)
+    mentioned = [(c, c.mentioned()) for c in contributions]
+    findings = []
+    outside = 0
+    for result in report.results:
+        owner = next((c for c, names in mentioned if result.focus in names), None)
+        if owner is None:
+            outside += 1
+            continue
+        value = result.value if len(result.value) <= 200 else result.value[:200] + "…"
+        findings.append(Finding(
+            severity=result.severity, focus=result.focus, label=_label(data, result.focus),
+            path=_compact(data, result.path), value=value, message=result.message,
+            shape=_compact(data, result.shape), file=str(owner.path),
+            line=owner.line_of(result.focus)))
+    findings.sort(key=lambda f: (f.file or "", f.line or 0, f.focus,
+                                 -SEVERITY_RANK.get(f.severity, 2), f.path, f.message))
+    return ContributionReport(tuple(str(c.path) for c in contributions), tuple(findings), outside)
+
+
+__all__ += ["Finding", "ContributionReport", "SEVERITY_RANK", "validate_contributions",
+            "graph_of_quads"]
