@@ -19,7 +19,7 @@ from policing_kg.records import Conversion
 from policing_kg.sources import DocumentSpec, SourceText, load_manifest
 from policing_kg.validate import ShapeReport, load_shapes, validate_graph
 
-__all__ = ["Project", "BuildFailed", "BuildResult", "assemble", "build_release"]
+__all__ = ["Project", "BuildFailed", "BuildResult", "assemble", "build_release", "locate_project"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,21 @@ class Project:
             raise PolicingKGError("not a policing-kg project (no data/sources/manifest.toml)",
                                   where=str(self.root),
                                   hint="run from the checkout or pass --project DIR")
+
+
+def locate_project(given: Path | None = None) -> Project:
+    """Return the project to work on.
+
+    That is the one given; else the current directory if it is a checkout; else the copy of
+    the project's files shipped inside an installed package.
+    """
+    if given is not None:
+        return Project(given)
+    here = Project(Path.cwd())
+    if here.manifest.is_file():
+        return here
+    bundled = Project(Path(__file__).resolve().parent / "_project")
+    return bundled if bundled.manifest.is_file() else here
 
 
 class BuildFailed(PolicingKGError):

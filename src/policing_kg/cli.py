@@ -21,8 +21,9 @@ __all__ = ["main"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 project_option = click.option(
-    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
-    show_default=True, help="The policing-kg checkout (its data/, ontology/, shapes/, queries/).")
+    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="The policing-kg checkout (its data/, ontology/, shapes/, queries/). Default: the "
+    "current directory if it is one, else the copy installed with the package.")
 dist_option = click.option(
     "--dist", "dist_dir", type=click.Path(file_okay=False, path_type=Path), default="dist",
     show_default=True, help="The release directory.")
@@ -46,16 +47,17 @@ def cli() -> None:
               help="Do not run the OWL consistency check (HermiT).")
 @click.option("--base-url", default=None,
               help="Where the release will be downloadable (for void.ttl's links).")
-def build(project_dir: Path, dist_dir: Path, skip_reasoner: bool, base_url: str | None) -> None:
+def build(project_dir: Path | None, dist_dir: Path, skip_reasoner: bool,
+          base_url: str | None) -> None:
     """Convert the sources, validate and check the graph, and publish the dumps to dist/.
 
     Nothing is published when a source cannot be read, a shape is violated or the graph is
     inconsistent: the previous dist/ is left as it was.
     """
-    from policing_kg.build import BuildFailed, Project, build_release
+    from policing_kg.build import BuildFailed, build_release, locate_project
 
     try:
-        result = build_release(Project(project_dir), dist_dir, reason=not skip_reasoner,
+        result = build_release(locate_project(project_dir), dist_dir, reason=not skip_reasoner,
                                base_url=base_url)
     except BuildFailed as exc:
         _fail(exc, 1)
@@ -92,12 +94,13 @@ def build(project_dir: Path, dist_dir: Path, skip_reasoner: bool, base_url: str 
 @project_option
 @dist_option
 def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: bool,
-          project_dir: Path, dist_dir: Path) -> None:
+          project_dir: Path | None, dist_dir: Path) -> None:
     """Run a stored query (queries/NAME.rq) on the published graph."""
+    from policing_kg.build import locate_project
     from policing_kg.queries import format_result, load_catalogue, open_store, run_query
 
     try:
-        catalogue = load_catalogue(project_dir / "queries")
+        catalogue = load_catalogue(locate_project(project_dir).queries)
         if list_queries or name is None:
             for stored in catalogue.values():
                 click.echo(f"{stored.name}: {stored.title}")
@@ -134,7 +137,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: boo
 @project_option
 @dist_option
 def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
-             project_dir: Path, dist_dir: Path) -> None:
+             project_dir: Path | None, dist_dir: Path) -> None:
     """Validate contributed files together with the published graph.
 
     FILE may be Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML. The published graph is
@@ -143,7 +146,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
     Exit codes: 0 conforms, 1 does not conform, 2 bad input or usage. With no FILE, the
     published graph itself is validated.
     """
-    from policing_kg.build import Project, published_graph
+    from policing_kg.build import locate_project, published_graph
     from policing_kg.contributions import read_contributions
     from policing_kg.reports import format_report
     from policing_kg.validate import (
@@ -156,7 +159,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
 
     severity = fail_on.capitalize()
     try:
-        project = Project(project_dir)
+        project = locate_project(project_dir)
         project.check()
         contributions = read_contributions(files, max_bytes)
         shapes = load_shapes(project.shapes)

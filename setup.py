@@ -1,0 +1,28 @@
+"""Build hook: ship the project's data (ontology, shapes, queries, sources) inside the package.
+
+An installed policing-kg (pre-commit, the GitHub Action, pip) can then validate and build
+without a checkout; in a checkout, the checkout's own files are used.
+"""
+
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+PROJECT_FOLDERS = ("ontology", "shapes", "queries", "data")
+
+
+class BuildWithProjectData(build_py):
+    """Copy the project folders into ``policing_kg/_project`` of the build."""
+
+    def run(self) -> None:
+        super().run()
+        root = Path(__file__).resolve().parent
+        target = Path(self.build_lib) / "policing_kg" / "_project"
+        for folder in PROJECT_FOLDERS:
+            if (root / folder).is_dir():
+                shutil.copytree(root / folder, target / folder, dirs_exist_ok=True)
+
+
+setup(cmdclass={"build_py": BuildWithProjectData})
