@@ -124,7 +124,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: boo
     click.echo(format_result(result, fmt), nl=False)
 
 
-@cli.command(short_help="Validate contributed RDF files with SHACL, against the published graph.")
+@cli.command(short_help="Validate contributed RDF files with SHACL (exit 0, 1 or 2).")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "junit"]),
               default="text", show_default=True,
