@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import tomllib
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SH
 
 from policing_kg.validate import load_shapes, validate_graph, validate_with_pyshacl
@@ -118,3 +118,16 @@ def test_the_fast_engine_answers_as_pyshacl_does_on_the_real_graph(assembly: Any
     graph = union_graph(assembly.dataset)
     fast, reference = validate_graph(graph, SHAPES), validate_with_pyshacl(graph, SHAPES)
     assert _keys(fast) == _keys(reference) and len(fast.results) == len(reference.results) == 112
+
+
+def test_the_base_graph_exercises_every_node_shape() -> None:
+    """base.ttl is each shape's conforming example only if the shape has focus nodes there."""
+    graph = Graph().parse(data=BASE_TEXT, format="turtle") + ONTOLOGY
+    for shape in SHAPES.subjects(RDF.type, SH.NodeShape):
+        targets: set[object] = set()
+        for cls in SHAPES.objects(shape, SH.targetClass):
+            subclasses = set(graph.transitive_subjects(RDFS.subClassOf, cls))
+            targets |= {s for c in subclasses for s in graph.subjects(RDF.type, c)}
+        for predicate in SHAPES.objects(shape, SH.targetSubjectsOf):
+            targets |= set(graph.subjects(predicate, None))
+        assert targets, f"base.ttl has no focus node for {shape}"
