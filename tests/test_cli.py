@@ -75,7 +75,7 @@ def test_query_formats(release: tuple[Path, BuildResult], fmt: str) -> None:
 
 
 @pytest.mark.parametrize("args, message", [
-    (["query", "nope"], "no stored query 'nope' — the queries: document-outline"),
+    (["query", "nope"], "no stored query 'nope' — the queries: children, document-outline,"),
     (["query", "document-outline"], "needs --param document="),
     (["query", "document-outline", "--param", "doc=x"], "has no parameter 'doc' — its parameters: document"),
     (["query", "document-outline", "--param", "document"], "is not KEY=VALUE"),
@@ -97,7 +97,8 @@ def test_query_without_a_release_says_to_build(tmp_path: Path) -> None:
 
 def test_query_list(release: tuple[Path, BuildResult]) -> None:
     code, out, _ = run("query", "--list", "--project", str(ROOT))
-    assert code == 0 and out.startswith("document-outline: Outline of a document")
+    assert code == 0 and "\ndocument-outline: Outline of a document\n" in out
+    assert out.count("\n    --param ") == 6
 
 
 def test_an_unknown_document_gives_no_rows(release: tuple[Path, BuildResult]) -> None:

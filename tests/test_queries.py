@@ -26,7 +26,9 @@ def test_every_stored_query_has_its_metadata() -> None:
 def test_parameters_are_bound_as_terms_not_text() -> None:
     query = CATALOGUE["document-outline"]
     text = bind_parameters(query, {"document": "gpg-2023"})
-    assert text.endswith("VALUES (?document) { (<https://w3id.org/policing-kg/id/gpg-2023>) }\n")
+    where = text.index("WHERE {")
+    values = text.index("VALUES (?document) { (<https://w3id.org/policing-kg/id/gpg-2023>) }")
+    assert where < values < where + 20
     for hostile in ("gpg-2023> } DROP ALL; {", "x y", "<x>", "a\"b"):
         with pytest.raises(PolicingKGError):
             bind_parameters(query, {"document": hostile})
@@ -41,3 +43,30 @@ def test_outline_lists_each_goal_followed_by_its_statements(
     expected_start = ["1", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2", "2.1"]
     assert notations[: len(expected_start)] == expected_start
     assert notations[-5:] == ["V", "V.1", "V.2", "V.3", "V.4"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("cooperation internationale", {"gpg-2023/goal/1", "gpg-2023/theme/2/statement/5"}),
+    ("COOPÉRATION INTERNATIONALE", {"gpg-2023/goal/1", "gpg-2023/theme/2/statement/5"}),
+    ("l’echange d'informations", {"oec-2022/outcome/4", "sf-2026/goal/1"}),
+    ("prejudiciales", {"gpg-2023/goal/7"}),
+    ("vulnerable groups", {"gpg-2023/goal/3", "oec-2022/mandate"}),
+    ("zzz nothing", set()),
+])
+def test_label_search_ignores_case_accents_and_apostrophes(
+        release: tuple[Path, BuildResult], text: str, expected: set[str]) -> None:
+    result = run_query(CATALOGUE["label-search"], {"text": text}, open_store(release[0]))
+    assert {row[0].removeprefix("https://w3id.org/policing-kg/id/") for row in result.rows} == expected
+
+
+def test_every_query_runs_on_its_examples_and_gives_rows(release: tuple[Path, BuildResult]) -> None:
+    import shlex
+
+    store = open_store(release[0])
+    assert len(CATALOGUE) >= 10
+    for query in CATALOGUE.values():
+        for example in query.examples:
+            words = shlex.split(example)
+            assert words[:3] == ["policing-kg", "query", query.name], example
+            params = dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "--param")
+            assert run_query(query, params, store).rows, example

@@ -27,14 +27,56 @@ __all__ = [
     "run_query",
     "format_result",
     "bind_parameters",
+    "search_pattern",
+    "run_query_remote",
     "FORMATS",
 ]
 
 FORMATS = ("table", "csv", "json", "markdown")
 _HEADER = re.compile(r"^#\s*([a-z]+):\s*(.*)$")
-_PARAM = re.compile(r"^([a-z_][a-z0-9_]*)\s+(iri|string|integer|language)\s+(.+)$")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_PARAM = re.compile(r"^([a-z_][a-z0-9_]*)\s+(iri|string|integer|language|search)\s+(.+)$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+_UNFOLD = dict(zip("àâäéèêëîïôöùûüÿçœ’", "aaaeeeeiioouuuyc_'", strict=True))
+_REGEX_SPECIAL = set("\\.?*+{}()[]^$|-")
+
+
+def search_pattern(text: str) -> str:
+    r"""Return an ASCII regular expression that finds ``text`` whatever its case and accents.
+
+    The queries fold every accented letter (and the typographic apostrophe) of a label to
+    ``_`` with one ``REPLACE``, then match this pattern case-insensitively: a plain ASCII
+    pattern behaves alike on every store (Virtuoso mishandles non-ASCII patterns).
+
+    >>> search_pattern("Coopé l’a")
+    "[c_][o_][o_]p[e_]\\s+l['_][a_]"
+    """
+    folded = " ".join("".join(_UNFOLD.get(c, c) for c in text.lower()).split())
+    parts = []
+    index = 0
+    while index < len(folded):
+        char = folded[index]
+        if folded.startswith("oe", index):
+            parts.append("(oe|_)")
+            index += 2
+            continue
+        if char in "aeiouyc":
+            parts.append(f"[{char}_]")
+        elif char == "'":
+            parts.append("['_]")
+        elif char == "_":
+            parts.append("_")
+        elif char == " ":
+            parts.append("\\s+")
+        elif char in _REGEX_SPECIAL:
+            parts.append("\\" + char)
+        elif ord(char) > 127:
+            parts.append(".")
+        else:
+            parts.append(char)
+        index += 1
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -113,6 +155,10 @@ def _bind(parameter: QueryParameter, value: str) -> object:
         if not re.fullmatch(r"[+-]?\d+", value):
             raise PolicingKGError(f"parameter {parameter.name}: {value!r} is not an integer")
         return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if parameter.type == "search":
+        if not value.strip() or len(value) > 200:
+            raise PolicingKGError(f"parameter {parameter.name}: give 1 to 200 characters")
+        return ox.Literal(search_pattern(value))
     if parameter.type == "language":
         if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", value):
             raise PolicingKGError(f"parameter {parameter.name}: {value!r} is not a language tag")
@@ -134,11 +180,12 @@ def open_store(dist: Path) -> object:
 
 
 def bind_parameters(query: StoredQuery, params: Mapping[str, str]) -> str:
-    """Return the query text with its parameters bound by a trailing ``VALUES`` block.
+    """Return the query text with its parameters bound by a ``VALUES`` block.
 
     Each value is type-checked and made an RDF term by pyoxigraph, whose serialisation escapes
-    it: no user text is ever pasted into the query as SPARQL. A trailing ``VALUES`` is SPARQL 1.1
-    and so works on any endpoint, unlike engine-specific substitution APIs.
+    it: no user text is ever pasted into the query as SPARQL. The block opens the first
+    ``WHERE {`` (inline data is SPARQL 1.1 and binds before anything is joined, on every
+    engine; a trailing ``VALUES`` is not read the same way by all stores).
     """
     if not params:
         return query.text
@@ -146,13 +193,19 @@ def bind_parameters(query: StoredQuery, params: Mapping[str, str]) -> str:
     names = sorted(params)
     terms = [str(_bind(known[name], params[name])) for name in names]
     variables = " ".join(f"?{name}" for name in names)
-    return f"{query.text.rstrip()}\nVALUES ({variables}) {{ ({' '.join(terms)}) }}\n"
+    block = f"\n  VALUES ({variables}) {{ ({' '.join(terms)}) }}"
+    offset = 0
+    for line in query.text.splitlines(keepends=True):
+        match = None if line.lstrip().startswith("#") else _WHERE.search(line)
+        if match:
+            at = offset + match.end()
+            return query.text[:at] + block + query.text[at:]
+        offset += len(line)
+    raise PolicingKGError(f"query {query.name} has parameters but no 'WHERE {{'",
+                          where=str(query.path))
 
 
-def run_query(query: StoredQuery, params: Mapping[str, str], store: object) -> QueryResult:
-    """Run a stored query on the store with its parameters bound as RDF terms."""
-    import pyoxigraph as ox
-
+def _check_parameters(query: StoredQuery, params: Mapping[str, str]) -> None:
     known = {p.name: p for p in query.parameters}
     unknown = sorted(set(params) - set(known))
     if unknown:
@@ -163,6 +216,13 @@ def run_query(query: StoredQuery, params: Mapping[str, str], store: object) -> Q
     if missing:
         raise PolicingKGError(f"query {query.name} needs --param {missing[0]}=…",
                               hint=known[missing[0]].description)
+
+
+def run_query(query: StoredQuery, params: Mapping[str, str], store: object) -> QueryResult:
+    """Run a stored query on the embedded store with its parameters bound as RDF terms."""
+    import pyoxigraph as ox
+
+    _check_parameters(query, params)
     assert isinstance(store, ox.Store)
     solutions = store.query(bind_parameters(query, params), use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions)
@@ -175,6 +235,18 @@ def run_query(query: StoredQuery, params: Mapping[str, str], store: object) -> Q
             row.append(None if term is None else term.value)
         rows.append(tuple(row))
     return QueryResult(variables, tuple(rows))
+
+
+def run_query_remote(query: StoredQuery, params: Mapping[str, str], endpoint: str, *,
+                     user: str | None = None, password: str | None = None,
+                     timeout: float = 60.0) -> QueryResult:
+    """Run a stored query on a SPARQL 1.1 endpoint, parameters bound as on the embedded store."""
+    from policing_kg.stores import run_remote
+
+    _check_parameters(query, params)
+    variables, rows = run_remote(bind_parameters(query, params), endpoint, user=user,
+                                 password=password, timeout=timeout)
+    return QueryResult(variables, rows)
 
 
 def format_result(result: QueryResult, fmt: str) -> str:
