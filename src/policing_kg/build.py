@@ -119,7 +119,10 @@ def assemble(project: Project) -> Assembly:
     conversions, sources, groupings = convert_all(specs, project.sources, project.root)
     curation = load_curation(project.data, groupings)
     curation.check(item for conversion in conversions for item in conversion.items)
-    dataset = build_dataset(specs, conversions, sources, curation, project.ontology)
+    from policing_kg.queries import catalogue_triples, load_catalogue
+
+    dataset = build_dataset(specs, conversions, sources, curation, project.ontology,
+                            catalogue_triples(load_catalogue(project.queries)))
     return Assembly(specs, conversions, sources, dataset)
 
 

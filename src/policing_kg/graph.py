@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -212,8 +213,10 @@ def build_dataset(
     sources: dict[str, SourceText],
     curation: Curation,
     ontology: Path,
+    queries: Iterable[tuple[Any, Any, Any]] = (),
 ) -> Dataset:
-    """Assemble the dataset: ontology, documents, translations, editorial and reference layers."""
+    """Assemble the dataset: ontology, documents, translations, editorial, reference layers,
+    and the stored queries (``queries``: their description as triples)."""
     dataset = Dataset()
     try:
         parsed = Graph().parse(ontology, format="turtle")
@@ -234,6 +237,9 @@ def build_dataset(
         _add_label(dataset, label, item_iri(item.document, item.path), item)
     for grouping in curation.groupings:
         _add_grouping(dataset, grouping)
+    catalogue = dataset.graph(graph_iri("queries"))
+    for triple in queries:
+        catalogue.add(triple)
     return dataset
 
 

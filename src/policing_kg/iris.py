@@ -34,6 +34,7 @@ __all__ = [
     "source_file_iri",
     "agent_iri",
     "LAYERS",
+    "QUERY",
 ]
 
 BASE = "https://w3id.org/policing-kg/"
@@ -71,7 +72,10 @@ PREFIXES: dict[str, str] = {
 }
 
 #: The named-graph layers of the dataset, besides one graph per document.
-LAYERS = ("ontology", "translations", "editorial", "reference")
+LAYERS = ("ontology", "translations", "editorial", "reference", "queries")
+
+#: Stored queries, published as SHACL SPARQL executables.
+QUERY = Namespace(BASE + "query/")
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

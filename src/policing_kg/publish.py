@@ -261,7 +261,8 @@ def _swap(staging: Path, out_dir: Path) -> None:
 def graph_order(document_ids: Sequence[str]) -> list[URIRef]:
     """Return the canonical order of named graphs: ontology, documents, other layers."""
     return [graph_iri("ontology"), *(graph_iri("document", d) for d in document_ids),
-            graph_iri("translations"), graph_iri("editorial"), graph_iri("reference")]
+            graph_iri("translations"), graph_iri("editorial"), graph_iri("reference"),
+            graph_iri("queries")]
 
 
 __all__ += ["graph_order"]

@@ -27,6 +27,7 @@ __all__ = [
     "run_query",
     "format_result",
     "bind_parameters",
+    "catalogue_triples",
     "search_pattern",
     "run_query_remote",
     "FORMATS",
@@ -247,6 +248,37 @@ def run_query_remote(query: StoredQuery, params: Mapping[str, str], endpoint: st
     variables, rows = run_remote(bind_parameters(query, params), endpoint, user=user,
                                  password=password, timeout=timeout)
     return QueryResult(variables, rows)
+
+
+def catalogue_triples(catalogue: Mapping[str, StoredQuery]) -> list[tuple[Any, Any, Any]]:
+    """Describe the stored queries in RDF, as SHACL SPARQL executables (as SIB's examples do)."""
+    from rdflib import RDF, RDFS, Literal, URIRef
+    from rdflib.namespace import DCTERMS, SH, SKOS
+
+    from policing_kg.iris import PKG, QUERY
+
+    triples: list[tuple[Any, Any, Any]] = []
+    for query in catalogue.values():
+        node = URIRef(QUERY + query.name)
+        triples += [
+            (node, RDF.type, SH.SPARQLExecutable),
+            (node, RDF.type, SH.SPARQLSelectExecutable),
+            (node, DCTERMS.identifier, Literal(query.name)),
+            (node, RDFS.label, Literal(query.title, lang="en")),
+            (node, RDFS.comment, Literal(query.description, lang="en")),
+            (node, SH.select, Literal(query.text)),
+        ]
+        triples += [(node, SKOS.example, Literal(example)) for example in query.examples]
+        for parameter in query.parameters:
+            described = URIRef(f"{node}/parameter/{parameter.name}")
+            triples += [
+                (node, PKG.parameter, described),
+                (described, RDF.type, PKG.QueryParameter),
+                (described, RDFS.label, Literal(parameter.name)),
+                (described, PKG.parameterType, Literal(parameter.type)),
+                (described, RDFS.comment, Literal(parameter.description, lang="en")),
+            ]
+    return triples
 
 
 def format_result(result: QueryResult, fmt: str) -> str:

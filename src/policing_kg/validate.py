@@ -181,6 +181,7 @@ def validate_graph(data: Graph, shapes: Graph) -> ShapeReport:
 
 
 SEVERITY_RANK = {"Info": 0, "Warning": 1, "Violation": 2}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,9 @@ def _to_rdflib(term: object, blank_prefix: str) -> object:
     if language:
         return Literal(value, lang=language)
     datatype = getattr(term, "datatype", None)
-    return Literal(value, datatype=URIRef(datatype.value) if datatype is not None else None)
+    if datatype is None or datatype.value == _XSD_STRING:
+        return Literal(value)  # RDF 1.1: a simple literal is an xsd:string (rdflib tells them apart)
+    return Literal(value, datatype=URIRef(datatype.value))
 
 
 def graph_of_quads(quads: object, blank_prefix: str = "b") -> Graph:
