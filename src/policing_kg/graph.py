@@ -215,8 +215,10 @@ def build_dataset(
     ontology: Path,
     queries: Iterable[tuple[Any, Any, Any]] = (),
 ) -> Dataset:
-    """Assemble the dataset: ontology, documents, translations, editorial, reference layers,
-    and the stored queries (``queries``: their description as triples)."""
+    """Assemble the dataset: ontology, documents, translations, editorial, reference layers.
+
+    ``queries`` (the stored queries described as triples) go to their own ``queries`` graph.
+    """
     dataset = Dataset()
     try:
         parsed = Graph().parse(ontology, format="turtle")
