@@ -235,7 +235,7 @@ def _to_rdflib(term: object, blank_prefix: str) -> object:
         return Literal(value, lang=language)
     datatype = getattr(term, "datatype", None)
     if datatype is None or datatype.value == _XSD_STRING:
-        return Literal(value)  # RDF 1.1: a simple literal is an xsd:string (rdflib tells them apart)
+        return Literal(value)  # RDF 1.1: a simple literal is an xsd:string; rdflib differs
     return Literal(value, datatype=URIRef(datatype.value))
 
 
