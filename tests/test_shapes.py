@@ -25,7 +25,7 @@ ONTOLOGY = Graph().parse(ROOT / "ontology" / "policing-kg.ttl")
 CONSTRAINT_PARAMETERS = {
     SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH.minLength, SH.maxLength,
     SH.pattern, SH.languageIn, SH.uniqueLang, SH["in"], SH["or"], SH.lessThan,
-    SH.qualifiedValueShape,
+    SH.qualifiedValueShape, SH.minInclusive, SH.maxInclusive,
 }
 
 

@@ -12,7 +12,7 @@ from policing_kg import __version__
 from policing_kg.converters import convert_all
 from policing_kg.curation import load_curation
 from policing_kg.errors import PolicingKGError
-from policing_kg.graph import build_dataset, union_graph
+from policing_kg.graph import add_layer, build_dataset, union_graph
 from policing_kg.publish import Release, graph_order, publish
 from policing_kg.reason import Consistency, check_consistency
 from policing_kg.records import Conversion
@@ -112,6 +112,33 @@ class BuildResult:
     release: Release | None = None
 
 
+def _known_nodes(dataset: Dataset) -> set[str]:
+    """Items, documents and SDG nodes of the dataset: what a mapping may point at."""
+    from rdflib.namespace import SKOS
+
+    known: set[str] = set()
+    for s, p, o, _ in dataset.quads((None, SKOS.inScheme, None, None)):
+        known.update((str(s), str(o)))
+    return known
+
+
+def _crosswalk_properties(dataset: Dataset) -> set[str]:
+    """The crosswalk property and its sub-properties, as the ontology declares them."""
+    from rdflib import RDFS
+
+    from policing_kg.iris import PKG
+
+    found = {str(PKG.crosswalkRelation)}
+    grown = True
+    while grown:
+        grown = False
+        for s, _, o, _ in dataset.quads((None, RDFS.subPropertyOf, None, None)):
+            if str(o) in found and str(s) not in found:
+                found.add(str(s))
+                grown = True
+    return found
+
+
 def assemble(project: Project) -> Assembly:
     """Convert every document and merge the curated layers into one dataset."""
     project.check()
@@ -119,10 +146,14 @@ def assemble(project: Project) -> Assembly:
     conversions, sources, groupings = convert_all(specs, project.sources, project.root)
     curation = load_curation(project.data, groupings)
     curation.check(item for conversion in conversions for item in conversion.items)
+    from policing_kg.mappings import check_mapping_sets, load_mapping_sets, mapping_triples
     from policing_kg.queries import catalogue_triples, load_catalogue
 
-    dataset = build_dataset(specs, conversions, sources, curation, project.ontology,
-                            catalogue_triples(load_catalogue(project.queries)))
+    mapping_sets = load_mapping_sets(project.data / "mappings", project.root)
+    dataset = build_dataset(specs, conversions, sources, curation, project.ontology)
+    check_mapping_sets(mapping_sets, _known_nodes(dataset), _crosswalk_properties(dataset))
+    add_layer(dataset, "mappings", mapping_triples(mapping_sets))
+    add_layer(dataset, "queries", catalogue_triples(load_catalogue(project.queries)))
     return Assembly(specs, conversions, sources, dataset)
 
 

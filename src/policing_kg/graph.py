@@ -33,7 +33,7 @@ from policing_kg.iris import (
 from policing_kg.records import Conversion, Field, ItemRecord, Span
 from policing_kg.sources import DocumentSpec, SourceText
 
-__all__ = ["build_dataset", "union_graph", "INTERPOL", "PROJECT"]
+__all__ = ["build_dataset", "add_layer", "union_graph", "INTERPOL", "PROJECT"]
 
 INTERPOL = agent_iri("interpol")
 PROJECT = agent_iri("policing-kg")
@@ -213,12 +213,8 @@ def build_dataset(
     sources: dict[str, SourceText],
     curation: Curation,
     ontology: Path,
-    queries: Iterable[tuple[Any, Any, Any]] = (),
 ) -> Dataset:
-    """Assemble the dataset: ontology, documents, translations, editorial, reference layers.
-
-    ``queries`` (the stored queries described as triples) go to their own ``queries`` graph.
-    """
+    """Assemble the dataset: ontology, documents, translations, editorial, reference layers."""
     dataset = Dataset()
     try:
         parsed = Graph().parse(ontology, format="turtle")
@@ -239,10 +235,14 @@ def build_dataset(
         _add_label(dataset, label, item_iri(item.document, item.path), item)
     for grouping in curation.groupings:
         _add_grouping(dataset, grouping)
-    catalogue = dataset.graph(graph_iri("queries"))
-    for triple in queries:
-        catalogue.add(triple)
     return dataset
+
+
+def add_layer(dataset: Dataset, layer: str, triples: Iterable[tuple[Any, Any, Any]]) -> None:
+    """Add a named graph to the dataset (``mappings``, ``queries``)."""
+    graph = dataset.graph(graph_iri(layer))
+    for triple in triples:
+        graph.add(triple)
 
 
 def union_graph(dataset: Dataset, graphs: Iterable[URIRef] | None = None) -> Graph:

@@ -72,7 +72,7 @@ PREFIXES: dict[str, str] = {
 }
 
 #: The named-graph layers of the dataset, besides one graph per document.
-LAYERS = ("ontology", "translations", "editorial", "reference", "queries")
+LAYERS = ("ontology", "translations", "editorial", "reference", "mappings", "queries")
 
 #: Stored queries, published as SHACL SPARQL executables.
 QUERY = Namespace(BASE + "query/")
