@@ -117,13 +117,13 @@ def _known_nodes(dataset: Dataset) -> set[str]:
     from rdflib.namespace import SKOS
 
     known: set[str] = set()
-    for s, p, o, _ in dataset.quads((None, SKOS.inScheme, None, None)):
+    for s, _, o, _ in dataset.quads((None, SKOS.inScheme, None, None)):
         known.update((str(s), str(o)))
     return known
 
 
 def _crosswalk_properties(dataset: Dataset) -> set[str]:
-    """The crosswalk property and its sub-properties, as the ontology declares them."""
+    """Return the crosswalk property and its sub-properties, as the ontology declares them."""
     from rdflib import RDFS
 
     from policing_kg.iris import PKG

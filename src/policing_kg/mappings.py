@@ -154,15 +154,18 @@ def load_mapping_sets(directory: Path, root: Path | None = None) -> list[Mapping
 
 def check_mapping_sets(sets: Sequence[MappingSet], known: set[str],
                        predicates: set[str]) -> None:
-    """Fail on a mapping whose subject or object is not in the graph, or whose predicate is not
-    a crosswalk property; and on the same mapping stated twice."""
+    """Fail on a mapping that points at no item, uses no crosswalk property, or is repeated.
+
+    ``known`` holds the IRIs a mapping may name; ``predicates`` the crosswalk properties.
+    """
     seen: dict[tuple[str, str, str], str] = {}
     for mapping_set in sets:
         for m in mapping_set.mappings:
             where = f"{mapping_set.path}:{m.line}"
             if m.predicate not in predicates:
+                names = ", ".join(sorted(p.rsplit("#", 1)[-1] for p in predicates))
                 raise DataError(f"{m.predicate} is not a crosswalk property", where=where,
-                                hint=f"one of {', '.join(sorted(p.rsplit('#', 1)[-1] for p in predicates))}")
+                                hint=f"one of {names}")
             for role, iri in (("subject", m.subject), ("object", m.object)):
                 if iri != NO_TERM_FOUND and iri not in known:
                     raise DataError(f"the {role} {iri} is not an item of the graph", where=where,
@@ -202,7 +205,8 @@ def mapping_triples(sets: Iterable[MappingSet]) -> list[tuple[Any, Any, Any]]:
             if meta.get(key):
                 triples.append((set_node, predicate, Literal(str(meta[key]), lang="en")))
         if meta.get("mapping_set_version"):
-            triples.append((set_node, sssom.mapping_set_version, Literal(str(meta["mapping_set_version"]))))
+            version = Literal(str(meta["mapping_set_version"]))
+            triples.append((set_node, sssom.mapping_set_version, version))
         for m in mapping_set.mappings:
             local = m.predicate.rsplit("#", 1)[-1]
             node = URIRef("https://w3id.org/policing-kg/mapping/"
@@ -238,8 +242,8 @@ class Coverage:
 
 def coverage(sets: Sequence[MappingSet], items: dict[str, str]) -> Coverage:
     """Report which items (IRI -> kind) no mapping touches, as subject or as object."""
-    touched = set()
-    unmappable = set()
+    touched: set[str] = set()
+    unmappable: set[str] = set()
     count = 0
     for mapping_set in sets:
         for m in mapping_set.mappings:
