@@ -234,6 +234,47 @@ def load(endpoint: str, update: bool, user: str | None, password: str | None, ti
                f"graphs to {report.endpoint} ({report.method})")
 
 
+@cli.group()
+def crosswalk() -> None:
+    """Check the curated mapping sets and what they cover."""
+
+
+@crosswalk.command("check", short_help="Check the mapping sets; report what nothing maps.")
+@project_option
+def crosswalk_check(project_dir: Path | None) -> None:
+    """Check every mapping set of data/mappings/ and report coverage.
+
+    Fails (exit 1) on a mapping without a justification, with an unknown subject or object,
+    or stated twice. Coverage gaps are reported, not failures.
+    """
+    from policing_kg.build import locate_project
+    from policing_kg.crosswalk import check_crosswalks
+    from policing_kg.errors import DataError
+
+    try:
+        report = check_crosswalks(locate_project(project_dir))
+    except DataError as exc:
+        _fail(exc, 1)
+        return
+    except PolicingKGError as exc:
+        _fail(exc)
+        return
+    covered = report.coverage
+    click.echo(f"{len(report.sets)} mapping sets, {covered.mappings} mappings: all justified, "
+               "all pointing at items of the graph")
+    for mapping_set in report.sets:
+        click.echo(f"  {mapping_set.path}: {len(mapping_set.mappings)}")
+    click.echo("with no mapping:")
+    for kind, total in sorted(report.totals.items()):
+        missing = covered.unmapped.get(kind, [])
+        names = ", ".join(iri.rsplit("/id/", 1)[-1] for iri in missing)
+        click.echo(f"  {kind}: {len(missing)} of {total}" + (f" — {names}" if names else ""))
+    if covered.unmappable:
+        names = ", ".join(iri.rsplit("/id/", 1)[-1] for iri in covered.unmappable)
+        click.echo(f"ruled not mappable (sssom:NoTermFound): {names}")
+    click.echo("SDG goals and targets: no SDG table in the graph yet, so no SDG coverage")
+
+
 def main() -> None:
     """Run the command line."""
     cli(prog_name="policing-kg")

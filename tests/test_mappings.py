@@ -1,0 +1,135 @@
+"""Curated mapping sets: reading, the checks that fail a build, the RDF they become, coverage."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+
+from policing_kg.build import Assembly, Project, assemble
+from policing_kg.cli import cli
+from policing_kg.errors import DataError
+from policing_kg.mappings import NO_TERM_FOUND, load_mapping_set, load_mapping_sets
+
+from .conftest import GRAPH, ID, PKG, ROOT
+
+MAPPINGS = ROOT / "data" / "mappings"
+SSSOM = "https://w3id.org/sssom/"
+HEADER = """# curie_map:
+#   pkg: https://w3id.org/policing-kg/ontology#
+#   pkgid: https://w3id.org/policing-kg/id/
+#   semapv: https://w3id.org/semapv/vocab/
+# mapping_set_id: https://w3id.org/policing-kg/mappings/test
+# license: https://creativecommons.org/licenses/by/4.0/
+subject_id\tpredicate_id\tobject_id\tmapping_justification\tauthor_id\tconfidence\tcomment
+"""
+GOOD = ("pkgid:oec-2022/objective/1\tpkg:serves\tpkgid:sf-2026/goal/1\t"
+        "semapv:ManualMappingCuration\tpkgid:agent/policing-kg\t0.9\tinformation exchange\n")
+
+
+def test_the_curated_sets_load_and_are_in_canonical_form() -> None:
+    sets = load_mapping_sets(MAPPINGS, ROOT)
+    assert [s.name for s in sets] == ["programme-objectives-to-sf-goals",
+                                      "programme-objectives-to-themes",
+                                      "programme-strategies-to-policing-goals"]
+    for mapping_set in sets:
+        assert mapping_set.metadata["license"].startswith("https://creativecommons.org/")
+        for m in mapping_set.mappings:
+            assert m.comment, f"{mapping_set.path}:{m.line} has no reasoning"
+            assert m.justification.startswith("https://w3id.org/semapv/vocab/")
+        triples = [(m.subject, m.predicate, m.object) for m in mapping_set.mappings]
+        assert len(triples) == len(set(triples))
+
+
+def write(tmp_path: Path, rows: str) -> Path:
+    path = tmp_path / "test.sssom.tsv"
+    path.write_text(HEADER + rows, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("row, message", [
+    ("pkgid:oec-2022/objective/1\tpkg:serves\tpkgid:sf-2026/goal/1\t\tpkgid:agent/policing-kg\t\t\n",
+     ":9: empty mapping_justification"),
+    ("pkgid:oec-2022/objective/1\tpkg:serves\tpkgid:sf-2026/goal/1\tsemapv:Guesswork\tpkgid:agent/policing-kg\t\t\n",
+     ":9: 'semapv:Guesswork' is not a SEMAPV justification"),
+    ("pkgid:oec-2022/objective/1\tpkg:serves\tpkgid:sf-2026/goal/1\tsemapv:ManualMappingCuration\tpkgid:agent/policing-kg\t1.5\t\n",
+     ":9: confidence '1.5' is not between 0 and 1"),
+    ("unknown:x\tpkg:serves\tpkgid:sf-2026/goal/1\tsemapv:ManualMappingCuration\tpkgid:agent/policing-kg\t\t\n",
+     ":9: 'unknown:x' uses a prefix that curie_map does not declare"),
+])
+def test_a_malformed_row_fails_with_file_and_line(tmp_path: Path, row: str, message: str) -> None:
+    with pytest.raises(DataError, match=message.replace("(", "\\(").replace(".", "\\.")):
+        load_mapping_set(write(tmp_path, GOOD + row))
+
+
+def copy_project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    for folder in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, project / folder)
+    return project
+
+
+@pytest.mark.parametrize("row, message", [
+    ("pkgid:oec-2022/objective/9\tpkg:serves\tpkgid:sf-2026/goal/1\tsemapv:ManualMappingCuration\tpkgid:agent/policing-kg\t\tx\n",
+     "the subject https://w3id.org/policing-kg/id/oec-2022/objective/9 is not an item"),
+    ("pkgid:oec-2022/objective/1\tpkg:serves\tpkgid:sf-2026/goal/9\tsemapv:ManualMappingCuration\tpkgid:agent/policing-kg\t\tx\n",
+     "the object https://w3id.org/policing-kg/id/sf-2026/goal/9 is not an item"),
+    ("pkgid:oec-2022/objective/1\tpkg:position\tpkgid:sf-2026/goal/1\tsemapv:ManualMappingCuration\tpkgid:agent/policing-kg\t\tx\n",
+     "is not a crosswalk property"),
+    (GOOD, "this mapping is stated twice"),
+])
+def test_crosswalk_check_fails_on_a_bad_mapping(tmp_path: Path, row: str, message: str) -> None:
+    project = copy_project(tmp_path)
+    write(project / "data" / "mappings", GOOD + row).rename(
+        project / "data" / "mappings" / "extra.sssom.tsv")
+    result = CliRunner().invoke(cli, ["crosswalk", "check", "--project", str(project)])
+    assert result.exit_code == 1
+    assert message in result.stderr and "extra.sssom.tsv:" in result.stderr
+    assert result.stderr.count("\n") == 1
+    # and the build refuses it too, writing nothing
+    result = CliRunner().invoke(cli, ["build", "--project", str(project), "--dist",
+                                      str(tmp_path / "dist"), "--skip-reasoner"])
+    assert result.exit_code == 2 and message in result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_crosswalk_check_reports_coverage() -> None:
+    result = CliRunner().invoke(cli, ["crosswalk", "check", "--project", str(ROOT)])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "3 mapping sets, 44 mappings" in out
+    assert "strategic goal: 1 of 4 — sf-2026/goal/4" in out
+    assert "programme objective: 0 of 16" in out
+    assert "ruled not mappable (sssom:NoTermFound): ct-2022/objective/1" in out
+
+
+def test_each_mapping_is_rdf_twice(assembly: Assembly) -> None:
+    graph = URIRef(GRAPH + "mappings")
+    subject, obj = URIRef(ID + "oec-2022/objective/3"), URIRef(ID + "sf-2026/goal/2")
+    assert (subject, URIRef(PKG + "serves"), obj, graph) in assembly.dataset
+    node = URIRef("https://w3id.org/policing-kg/mapping/programme-objectives-to-sf-goals/"
+                  "oec-2022/objective/3/serves/sf-2026/goal/2")
+    for predicate, value in (("subject_id", subject), ("object_id", obj),
+                             ("predicate_id", URIRef(PKG + "serves")),
+                             ("mapping_justification",
+                              URIRef("https://w3id.org/semapv/vocab/ManualMappingCuration"))):
+        assert (node, URIRef(SSSOM + predicate), value, graph) in assembly.dataset
+    quads = list(assembly.dataset.quads((node, URIRef(SSSOM + "confidence"), None, graph)))
+    assert [q[2] for q in quads] == [Literal("0.95", datatype=URIRef(
+        "http://www.w3.org/2001/XMLSchema#double"))]
+
+
+def test_not_mappable_rows_have_no_direct_triple(assembly: Assembly) -> None:
+    objective = URIRef(ID + "ct-2022/objective/1")
+    assert not list(assembly.dataset.quads((objective, URIRef(PKG + "serves"), None, None)))
+    assert list(assembly.dataset.quads((None, URIRef(SSSOM + "object_id"),
+                                        URIRef(NO_TERM_FOUND), None)))
+
+
+def test_mappings_are_deterministic(project: Project) -> None:
+    first = sorted(assemble(project).dataset.quads((None, None, None, URIRef(GRAPH + "mappings"))))
+    second = sorted(assemble(project).dataset.quads((None, None, None, URIRef(GRAPH + "mappings"))))
+    assert first == second and len(first) > 300
