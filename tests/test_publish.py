@@ -82,7 +82,8 @@ def test_trig_has_one_named_graph_per_layer(release: tuple[Path, BuildResult]) -
     graphs = {g for *_, g in quads(load_dataset(out / "policing-kg.trig", "trig"))}
     documents = ["sf-2026", "gpg-2023", "oec-2022", "fcac-2022", "ct-2022", "cyber-2022"]
     assert graphs == {GRAPH + "ontology", GRAPH + "translations", GRAPH + "editorial",
-                      GRAPH + "reference", GRAPH + "mappings", GRAPH + "queries",
+                      GRAPH + "reference", GRAPH + "mappings", GRAPH + "inferred",
+                      GRAPH + "queries",
                       *(GRAPH + "document/" + d for d in documents)}
 
 

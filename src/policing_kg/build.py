@@ -146,6 +146,7 @@ def assemble(project: Project) -> Assembly:
     conversions, sources, groupings = convert_all(specs, project.sources, project.root)
     curation = load_curation(project.data, groupings)
     curation.check(item for conversion in conversions for item in conversion.items)
+    from policing_kg.inference import inferred_layer, materialise
     from policing_kg.mappings import check_mapping_sets, load_mapping_sets, mapping_triples
     from policing_kg.queries import catalogue_triples, load_catalogue
 
@@ -153,6 +154,8 @@ def assemble(project: Project) -> Assembly:
     dataset = build_dataset(specs, conversions, sources, curation, project.ontology)
     check_mapping_sets(mapping_sets, _known_nodes(dataset), _crosswalk_properties(dataset))
     add_layer(dataset, "mappings", mapping_triples(mapping_sets))
+    ontology = Graph().parse(project.ontology, format="turtle")
+    add_layer(dataset, "inferred", inferred_layer(materialise(union_graph(dataset), ontology)))
     add_layer(dataset, "queries", catalogue_triples(load_catalogue(project.queries)))
     return Assembly(specs, conversions, sources, dataset)
 
@@ -200,3 +203,51 @@ def published_graph(project: Project, dist: Path) -> Graph:
 
 
 __all__ += ["published_graph"]
+
+
+@dataclass(frozen=True)
+class ReasoningReport:
+    """HermiT's verdict on the graph, and its inferred links beside the materialised ones."""
+
+    consistency: Consistency
+    materialised: frozenset[tuple[str, str, str]]
+    hermit: frozenset[tuple[str, str, str]]
+
+    @property
+    def agree(self) -> bool:
+        """Whether HermiT infers exactly the links the build materialised."""
+        return self.materialised == self.hermit
+
+
+def reason_project(project: Project) -> ReasoningReport:
+    """Run HermiT on the graph without its ``inferred`` layer: consistency, then the links."""
+    from rdflib import URIRef
+
+    from policing_kg.inference import rules_from_ontology
+    from policing_kg.iris import graph_iri
+    from policing_kg.reason import hermit_links
+
+    assembly = assemble(project)
+    inferred = graph_iri("inferred")
+    stated = union_graph(assembly.dataset, [URIRef(str(g)) for g in _graph_names(assembly.dataset)
+                                            if str(g) != str(inferred)])
+    consistency = check_consistency(stated)
+    if not consistency.consistent:
+        return ReasoningReport(consistency, frozenset(), frozenset())
+    heads = {rule.head for rule in rules_from_ontology(
+        Graph().parse(project.ontology, format="turtle"))}
+    materialised = frozenset(
+        (str(s), str(p), str(o)) for s, p, o, g in assembly.dataset.quads((None, None, None, None))
+        if str(g) == str(inferred) and str(p) in heads)
+    return ReasoningReport(consistency, materialised, frozenset(hermit_links(stated, heads)))
+
+
+def _graph_names(dataset: Dataset) -> list[object]:
+    names: list[object] = []
+    for _, _, _, g in dataset.quads((None, None, None, None)):
+        if g not in names:
+            names.append(g)
+    return names
+
+
+__all__ += ["ReasoningReport", "reason_project"]

@@ -234,6 +234,37 @@ def load(endpoint: str, update: bool, user: str | None, password: str | None, ti
                f"graphs to {report.endpoint} ({report.method})")
 
 
+@cli.command(short_help="Run the OWL reasoner: consistency, and the inferred links.")
+@project_option
+def reason(project_dir: Path | None) -> None:
+    """Run HermiT (owlready2) on the ontology with all the data.
+
+    Fails (exit 1) when the graph is inconsistent, naming the clash, or when HermiT's inferred
+    links differ from those the build materialises into the `inferred` graph.
+    """
+    from policing_kg.build import locate_project, reason_project
+
+    try:
+        report = reason_project(locate_project(project_dir))
+    except PolicingKGError as exc:
+        _fail(exc)
+        return
+    if not report.consistency.consistent:
+        click.echo(f"error: inconsistent: {report.consistency.explanation}", err=True)
+        sys.exit(1)
+    click.echo(f"HermiT: consistent ({report.consistency.triples} triples)")
+    click.echo(f"inferred links: {len(report.hermit)} by HermiT, {len(report.materialised)} "
+               "materialised by the build")
+    if not report.agree:
+        only_hermit = sorted(report.hermit - report.materialised)
+        only_build = sorted(report.materialised - report.hermit)
+        click.echo(f"error: they differ: {len(only_hermit)} only in HermiT's "
+                   f"(first: {only_hermit[:1]}), {len(only_build)} only in the build's "
+                   f"(first: {only_build[:1]})", err=True)
+        sys.exit(1)
+    click.echo("they are the same links")
+
+
 @cli.group()
 def crosswalk() -> None:
     """Check the curated mapping sets and what they cover."""

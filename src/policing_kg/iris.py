@@ -72,7 +72,9 @@ PREFIXES: dict[str, str] = {
 }
 
 #: The named-graph layers of the dataset, besides one graph per document.
-LAYERS = ("ontology", "translations", "editorial", "reference", "mappings", "queries")
+LAYERS = (
+    "ontology", "translations", "editorial", "reference", "mappings", "inferred", "queries",
+)
 
 #: Stored queries, published as SHACL SPARQL executables.
 QUERY = Namespace(BASE + "query/")

@@ -262,7 +262,7 @@ def graph_order(document_ids: Sequence[str]) -> list[URIRef]:
     """Return the canonical order of named graphs: ontology, documents, other layers."""
     return [graph_iri("ontology"), *(graph_iri("document", d) for d in document_ids),
             graph_iri("translations"), graph_iri("editorial"), graph_iri("reference"),
-            graph_iri("mappings"), graph_iri("queries")]
+            graph_iri("mappings"), graph_iri("inferred"), graph_iri("queries")]
 
 
 __all__ += ["graph_order"]

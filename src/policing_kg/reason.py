@@ -11,13 +11,19 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph
+from rdflib import OWL, RDF, RDFS, Graph, Literal
 from rdflib.collection import Collection
 from rdflib.term import Node
 
 from policing_kg.errors import PolicingKGError
 
-__all__ = ["Consistency", "ReasonerUnavailable", "check_consistency", "explain_inconsistency"]
+__all__ = [
+    "Consistency",
+    "ReasonerUnavailable",
+    "check_consistency",
+    "explain_inconsistency",
+    "hermit_links",
+]
 
 
 class ReasonerUnavailable(PolicingKGError):
@@ -59,6 +65,34 @@ def check_consistency(graph: Graph, *, java: str | None = None) -> Consistency:
     return Consistency(True, "", len(graph))
 
 
+def hermit_links(graph: Graph, properties: set[str], *, java: str | None = None
+                 ) -> set[tuple[str, str, str]]:
+    """Return the links of ``properties`` that HermiT infers and ``graph`` does not state."""
+    java = java or shutil.which("java")
+    if java is None:
+        raise ReasonerUnavailable("Java was not found, and HermiT needs it",
+                                  hint="install a Java runtime (Debian: openjdk-17-jre-headless)")
+    import owlready2
+
+    owlready2.JAVA_EXE = java
+    stated = {(str(s), str(p), str(o)) for s, p, o in graph if str(p) in properties}
+    with tempfile.TemporaryDirectory(prefix="policing-kg-reason-") as directory:
+        path = Path(directory) / "graph.nt"
+        graph.serialize(path, format="nt", encoding="utf-8")
+        world = owlready2.World()
+        ontology = world.get_ontology(path.as_uri()).load(format="ntriples")
+        try:
+            with ontology:
+                owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+            found = set()
+            for s, p, o in world.as_rdflib_graph():
+                if str(p) in properties and not isinstance(o, Literal):
+                    found.add((str(s), str(p), str(o)))
+        finally:
+            world.close()
+    return {link for link in found - stated if link[0] != link[2]}
+
+
 def _disjoint_pairs(graph: Graph) -> set[frozenset[Node]]:
     pairs: set[frozenset[Node]] = set()
     for a, b in graph.subject_objects(OWL.disjointWith):
@@ -75,13 +109,27 @@ def _disjoint_pairs(graph: Graph) -> set[frozenset[Node]]:
 def explain_inconsistency(graph: Graph) -> str:
     """Name an individual that belongs to two disjoint classes, the usual cause here."""
     pairs = _disjoint_pairs(graph)
-    for individual in sorted(set(graph.subjects(RDF.type, None)), key=str):
-        classes: set[Node] = set()
-        for asserted in graph.objects(individual, RDF.type):
-            classes.update(c for c in graph.transitive_objects(asserted, RDFS.subClassOf)
-                           if c is not None)
+    # the classes each individual is stated to have, or gets from a property's domain or range
+    given: dict[Node, dict[Node, str]] = {}
+    for s, o in graph.subject_objects(RDF.type):
+        given.setdefault(s, {})[o] = "stated"
+    for prop, domain in graph.subject_objects(RDFS.domain):
+        for s in graph.subjects(prop, None):
+            given.setdefault(s, {}).setdefault(domain, f"the domain of {prop}")
+    for prop, range_ in graph.subject_objects(RDFS.range):
+        for o in graph.objects(None, prop):
+            if not isinstance(o, Literal):
+                given.setdefault(o, {}).setdefault(range_, f"the range of {prop}")
+    for individual in sorted(given, key=str):
+        classes: dict[Node, str] = {}
+        for cls, why in given[individual].items():
+            for sup in graph.transitive_objects(cls, RDFS.subClassOf):
+                if sup is not None:
+                    classes.setdefault(sup, why)
         for pair in sorted(pairs, key=lambda p: sorted(map(str, p))):
-            if pair <= classes:
-                a, b = sorted(map(str, pair))
-                return f"{individual} is both a {a} and a {b}, which are disjoint"
+            if pair <= set(classes):
+                a, b = sorted(pair, key=str)
+                reasons = sorted({classes[a], classes[b]} - {"stated"})
+                because = f" (from {' and '.join(reasons)})" if reasons else ""
+                return (f"{individual} is both a {a} and a {b}, which are disjoint{because}")
     return "the ontology and its data are inconsistent (HermiT gave no detail)"
