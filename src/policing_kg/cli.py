@@ -306,6 +306,29 @@ def crosswalk_check(project_dir: Path | None) -> None:
     click.echo("SDG goals and targets: no SDG table in the graph yet, so no SDG coverage")
 
 
+@crosswalk.command("matrix", short_help="Write crosswalk matrices as CSV, SVG and PNG heatmaps.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist/crosswalk"), show_default=True, help="Where to write them.")
+@dist_option
+def crosswalk_matrix(out_dir: Path, dist_dir: Path) -> None:
+    """Write each crosswalk matrix of the published graph as NAME.csv, NAME.svg and NAME.png."""
+    from policing_kg.matrices import build_matrices, write_matrix
+    from policing_kg.queries import open_store
+
+    try:
+        matrices = build_matrices(open_store(dist_dir))
+    except PolicingKGError as exc:
+        _fail(exc)
+        return
+    for matrix in matrices:
+        paths = write_matrix(matrix, out_dir)
+        filled = sum(1 for row in matrix.values for v in row if v)
+        click.echo(f"{matrix.name}: {len(matrix.rows)} × {len(matrix.columns)}, {filled} "
+                   f"linked cells -> {', '.join(str(p) for p in paths)}")
+    click.echo("Global Policing Goals × SDG goals: not written, the SDG table is not in the "
+               "graph yet")
+
+
 def main() -> None:
     """Run the command line."""
     cli(prog_name="policing-kg")
