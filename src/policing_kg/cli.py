@@ -306,6 +306,69 @@ def crosswalk_check(project_dir: Path | None) -> None:
     click.echo("SDG goals and targets: no SDG table in the graph yet, so no SDG coverage")
 
 
+@crosswalk.command("suggest", short_help="Propose mappings from the texts; score them.")
+@click.option("--task", type=click.Choice(["themes", "strategic-goals"]), default="themes",
+              show_default=True, help="Objectives and outcomes to themes, or objectives to "
+              "2026-2030 strategic goals.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=0.05, show_default=True,
+              help="The least cosine similarity that a suggestion needs.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the SSSOM TSV there (default: standard output).")
+@project_option
+@dist_option
+def crosswalk_suggest(task: str, threshold: float, out_file: Path | None,
+                      project_dir: Path | None, dist_dir: Path) -> None:
+    """Propose candidate mappings by lexical similarity, as SSSOM (semapv:LexicalMatching).
+
+    Nothing is merged into data/mappings/. Precision and recall against the curated set are
+    printed on standard error.
+    """
+    from policing_kg.build import locate_project
+    from policing_kg.mappings import NO_TERM_FOUND, load_mapping_sets
+    from policing_kg.publish import write_atomically
+    from policing_kg.queries import open_store
+    from policing_kg.suggest import TASKS, score, suggest, to_sssom
+
+    try:
+        project = locate_project(project_dir)
+        store = open_store(dist_dir)
+        curated_sets = load_mapping_sets(project.data / "mappings", project.root)
+    except PolicingKGError as exc:
+        _fail(exc)
+        return
+    predicate, subjects_query, objects_query = TASKS[task]
+
+    def texts(query: str) -> dict[str, str]:
+        import pyoxigraph as ox
+
+        found: dict[str, list[str]] = {}
+        prefixes = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" \
+            "PREFIX pkg: <https://w3id.org/policing-kg/ontology#>\n" \
+            "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+        solutions = store.query(prefixes + query, use_default_graph_as_union=True)  # type: ignore[attr-defined]
+        assert isinstance(solutions, ox.QuerySolutions)
+        for row in solutions:
+            found.setdefault(row["item"].value, []).append(row["text"].value)
+        return {k: " ".join(sorted(v)) for k, v in found.items()}
+
+    suggestions = suggest(texts(subjects_query), texts(objects_query), predicate, threshold)
+    curated = {(m.subject, m.object) for s in curated_sets for m in s.mappings
+               if m.predicate == predicate and m.object != NO_TERM_FOUND}
+    result = score(task, suggestions, curated)
+    text = to_sssom(suggestions, task)
+    if out_file:
+        def write(path: Path) -> None:
+            path.write_text(text, "utf-8")
+
+        write_atomically(out_file, write)
+    else:
+        click.echo(text, nl=False)
+    click.echo(f"{len(suggestions)} suggestions ({task}); against the curated set on its "
+               f"{len({s for s, _ in curated})} subjects: precision {result.precision:.2f} "
+               f"({result.agreed}/{result.suggested}), recall {result.recall:.2f} "
+               f"({result.agreed}/{result.curated})", err=True)
+
+
 @crosswalk.command("matrix", short_help="Write crosswalk matrices as CSV, SVG and PNG heatmaps.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("dist/crosswalk"), show_default=True, help="Where to write them.")

@@ -1,0 +1,158 @@
+"""Candidate mappings from the texts, by lexical similarity: never merged, only proposed.
+
+Each programme objective and expected outcome is compared, in French, with each cross-cutting
+theme (its name and its statements) and each 2026-2030 strategic goal (its name and its
+explanatory paragraphs): TF-IDF over accent-folded, lightly stemmed words without stop words,
+cosine similarity. The best target above the threshold is proposed as SSSOM with
+``semapv:LexicalMatching`` and the cosine as confidence; precision and recall are measured
+against the curated sets.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["Suggestion", "Score", "TASKS", "tokens", "suggest", "score", "to_sssom"]
+
+_STOP = frozenset("""
+a au aux avec ce ces cet cette dans de des du elle en entre et il ils la le les leur leurs lui
+mais meme ne ni nos notre nous on ou par pas plus pour qu que qui sa se ses son sont sur ta te
+tes ton tous tout toute toutes un une vos votre vous afin ainsi aussi autre autres car celle
+celles celui ceux comme dont donc elles etre fait faire ici lors mieux moins non peu selon
+sans si sous tant tel telle tres via ont est sera seront ete the of and to in for by with on
+interpol pays membres services charges application loi niveau niveaux mondial mondiale
+""".split())
+_WORD = re.compile(r"[a-z]{3,}")
+_PREFIXES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX pkg: <https://w3id.org/policing-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+#: task -> (predicate, subjects query, objects query); each query gives ?item and ?text (fr)
+TASKS = {
+    "themes": (
+        "https://w3id.org/policing-kg/ontology#buildsOnTheme",
+        """SELECT ?item ?text WHERE {
+             { ?item a pkg:ProgrammeObjective } UNION { ?item a pkg:ExpectedOutcome }
+             ?item skos:prefLabel ?text FILTER (LANG(?text) = "fr") }""",
+        """SELECT ?item ?text WHERE { ?item a pkg:CrossCuttingTheme .
+             { ?item skos:prefLabel ?text FILTER (LANG(?text) = "fr") }
+             UNION { ?statement skos:broader ?item ; skos:prefLabel ?text } }""",
+    ),
+    "strategic-goals": (
+        "https://w3id.org/policing-kg/ontology#serves",
+        """SELECT ?item ?text WHERE { ?item a pkg:ProgrammeObjective ;
+             skos:prefLabel ?text FILTER (LANG(?text) = "fr") }""",
+        """SELECT ?item ?text WHERE { ?item a pkg:StrategicGoal .
+             { ?item skos:prefLabel ?text FILTER (LANG(?text) = "fr") }
+             UNION { ?item dcterms:description ?text } }""",
+    ),
+}
+
+
+def tokens(text: str) -> list[str]:
+    """Fold accents and case, drop stop words, keep the first six letters of each word.
+
+    >>> tokens("Échange accru d’informations de police")
+    ['echang', 'accru', 'inform', 'police']
+    """
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return [w[:6] for w in _WORD.findall(folded) if w not in _STOP]
+
+
+@dataclass(frozen=True, order=True)
+class Suggestion:
+    """A proposed mapping with the similarity that proposes it."""
+
+    subject: str
+    predicate: str
+    object: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Score:
+    """Precision and recall of suggestions against a curated set."""
+
+    task: str
+    suggested: int
+    curated: int
+    agreed: int
+
+    @property
+    def precision(self) -> float:
+        """The share of suggestions that the curated set also makes."""
+        return self.agreed / self.suggested if self.suggested else 0.0
+
+    @property
+    def recall(self) -> float:
+        """The share of curated mappings that the suggestions find."""
+        return self.agreed / self.curated if self.curated else 0.0
+
+
+def _vectors(documents: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+    frequency = Counter(word for words in documents.values() for word in set(words))
+    count = len(documents)
+    vectors = {}
+    for key, words in documents.items():
+        weights = {w: n * math.log((1 + count) / (1 + frequency[w]))
+                   for w, n in Counter(words).items()}
+        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        vectors[key] = {w: v / norm for w, v in weights.items()}
+    return vectors
+
+
+def suggest(subjects: dict[str, str], objects: dict[str, str], predicate: str,
+            threshold: float = 0.05) -> list[Suggestion]:
+    """Propose, for each subject, the most similar object if its cosine reaches ``threshold``."""
+    vectors = _vectors({**{f"s {k}": tokens(v) for k, v in subjects.items()},
+                        **{f"o {k}": tokens(v) for k, v in objects.items()}})
+    suggestions = []
+    for subject in sorted(subjects):
+        left = vectors[f"s {subject}"]
+        best = max(((sum(w * vectors[f"o {obj}"].get(t, 0.0) for t, w in left.items()), obj)
+                    for obj in sorted(objects)), default=(0.0, ""))
+        if best[0] >= threshold:
+            suggestions.append(Suggestion(subject, predicate, best[1], round(best[0], 3)))
+    return suggestions
+
+
+def score(task: str, suggestions: Iterable[Suggestion],
+          curated: set[tuple[str, str]]) -> Score:
+    """Compare suggestions with the curated (subject, object) pairs, on the curated subjects."""
+    scope = {s for s, _ in curated}
+    proposed = {(s.subject, s.object) for s in suggestions if s.subject in scope}
+    return Score(task, len(proposed), len(curated), len(proposed & curated))
+
+
+def to_sssom(suggestions: Iterable[Suggestion], task: str) -> str:
+    """Write suggestions as an SSSOM TSV (to review by hand; never merged by the program)."""
+    def curie(iri: str) -> str:
+        for prefix, ns in (("pkgid", "https://w3id.org/policing-kg/id/"),
+                           ("pkg", "https://w3id.org/policing-kg/ontology#")):
+            if iri.startswith(ns):
+                return prefix + ":" + iri[len(ns):]
+        return iri
+
+    lines = [
+        "# curie_map:",
+        "#   pkg: https://w3id.org/policing-kg/ontology#",
+        "#   pkgid: https://w3id.org/policing-kg/id/",
+        "#   semapv: https://w3id.org/semapv/vocab/",
+        f"# mapping_set_id: https://w3id.org/policing-kg/mappings/suggested-{task}",
+        "# license: https://creativecommons.org/licenses/by/4.0/",
+        '# mapping_set_description: "Candidates proposed by lexical similarity (TF-IDF cosine '
+        'over folded French words). To review: not curated, never merged by the program."',
+        "subject_id\tpredicate_id\tobject_id\tmapping_justification\tauthor_id\tconfidence"
+        "\tcomment",
+    ]
+    for s in suggestions:
+        lines.append(f"{curie(s.subject)}\t{curie(s.predicate)}\t{curie(s.object)}\t"
+                     f"semapv:LexicalMatching\tpkgid:agent/policing-kg\t{s.confidence}\t"
+                     "TF-IDF cosine of the French texts")
+    return "\n".join(lines) + "\n"
