@@ -13,6 +13,7 @@ from policing_kg.converters import convert_all
 from policing_kg.curation import load_curation
 from policing_kg.errors import PolicingKGError
 from policing_kg.graph import add_layer, build_dataset, union_graph
+from policing_kg.mappings import MappingSet
 from policing_kg.publish import Release, graph_order, publish
 from policing_kg.reason import Consistency, check_consistency
 from policing_kg.records import Conversion
@@ -99,6 +100,7 @@ class Assembly:
     conversions: list[Conversion]
     sources: dict[str, SourceText]
     dataset: Dataset
+    mapping_sets: list[MappingSet]
 
 
 @dataclass
@@ -147,6 +149,7 @@ def assemble(project: Project) -> Assembly:
     curation = load_curation(project.data, groupings)
     curation.check(item for conversion in conversions for item in conversion.items)
     from policing_kg.inference import inferred_layer, materialise
+    from policing_kg.iris import graph_iri
     from policing_kg.mappings import check_mapping_sets, load_mapping_sets, mapping_triples
     from policing_kg.queries import catalogue_triples, load_catalogue
 
@@ -154,10 +157,10 @@ def assemble(project: Project) -> Assembly:
     dataset = build_dataset(specs, conversions, sources, curation, project.ontology)
     check_mapping_sets(mapping_sets, _known_nodes(dataset), _crosswalk_properties(dataset))
     add_layer(dataset, "mappings", mapping_triples(mapping_sets))
-    ontology = Graph().parse(project.ontology, format="turtle")
+    ontology = union_graph(dataset, [graph_iri("ontology")])
     add_layer(dataset, "inferred", inferred_layer(materialise(union_graph(dataset), ontology)))
     add_layer(dataset, "queries", catalogue_triples(load_catalogue(project.queries)))
-    return Assembly(specs, conversions, sources, dataset)
+    return Assembly(specs, conversions, sources, dataset, mapping_sets)
 
 
 def build_release(project: Project, out_dir: Path, *, reason: bool = True,

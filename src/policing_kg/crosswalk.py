@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from policing_kg.build import Project, assemble
 from policing_kg.iris import item_iri
-from policing_kg.mappings import Coverage, MappingSet, coverage, load_mapping_sets
+from policing_kg.mappings import Coverage, MappingSet, coverage
 from policing_kg.records import ItemKind
 
 __all__ = ["CrosswalkReport", "COVERED_KINDS", "check_crosswalks"]
@@ -32,7 +32,7 @@ class CrosswalkReport:
 def check_crosswalks(project: Project) -> CrosswalkReport:
     """Check every mapping against the graph (failing on a bad one) and report coverage."""
     assembly = assemble(project)  # raises on a mapping with no justification or no item
-    sets = load_mapping_sets(project.data / "mappings", project.root)
+    sets = assembly.mapping_sets
     items: dict[str, str] = {}
     for conversion in assembly.conversions:
         for item in conversion.items:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal
 from rdflib.collection import Collection
@@ -39,8 +42,12 @@ class Consistency:
     triples: int = 0
 
 
-def check_consistency(graph: Graph, *, java: str | None = None) -> Consistency:
-    """Load ``graph`` (ontology + data) into owlready2 and ask HermiT whether it is consistent."""
+@contextmanager
+def _hermit(graph: Graph, java: str | None, *, infer_links: bool) -> Iterator[Any]:
+    """Load ``graph`` into a fresh owlready2 world and run HermiT on it; yield the world.
+
+    Raises owlready2's ``OwlReadyInconsistentOntologyError`` when the graph is inconsistent.
+    """
     java = java or shutil.which("java")
     if java is None:
         raise ReasonerUnavailable("Java was not found, and HermiT needs it",
@@ -56,40 +63,31 @@ def check_consistency(graph: Graph, *, java: str | None = None) -> Consistency:
         ontology = world.get_ontology(path.as_uri()).load(format="ntriples")
         try:
             with ontology:
-                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError as exc:
-            del exc
-            return Consistency(False, explain_inconsistency(graph), len(graph))
+                owlready2.sync_reasoner_hermit(world, infer_property_values=infer_links, debug=0)
+            yield world
         finally:
             world.close()
+
+
+def check_consistency(graph: Graph, *, java: str | None = None) -> Consistency:
+    """Load ``graph`` (ontology + data) into owlready2 and ask HermiT whether it is consistent."""
+    import owlready2
+
+    try:
+        with _hermit(graph, java, infer_links=False):
+            pass
+    except owlready2.OwlReadyInconsistentOntologyError:
+        return Consistency(False, explain_inconsistency(graph), len(graph))
     return Consistency(True, "", len(graph))
 
 
 def hermit_links(graph: Graph, properties: set[str], *, java: str | None = None
                  ) -> set[tuple[str, str, str]]:
     """Return the links of ``properties`` that HermiT infers and ``graph`` does not state."""
-    java = java or shutil.which("java")
-    if java is None:
-        raise ReasonerUnavailable("Java was not found, and HermiT needs it",
-                                  hint="install a Java runtime (Debian: openjdk-17-jre-headless)")
-    import owlready2
-
-    owlready2.JAVA_EXE = java
     stated = {(str(s), str(p), str(o)) for s, p, o in graph if str(p) in properties}
-    with tempfile.TemporaryDirectory(prefix="policing-kg-reason-") as directory:
-        path = Path(directory) / "graph.nt"
-        graph.serialize(path, format="nt", encoding="utf-8")
-        world = owlready2.World()
-        ontology = world.get_ontology(path.as_uri()).load(format="ntriples")
-        try:
-            with ontology:
-                owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
-            found = set()
-            for s, p, o in world.as_rdflib_graph():
-                if str(p) in properties and not isinstance(o, Literal):
-                    found.add((str(s), str(p), str(o)))
-        finally:
-            world.close()
+    with _hermit(graph, java, infer_links=True) as world:
+        found = {(str(s), str(p), str(o)) for s, p, o in world.as_rdflib_graph()
+                 if str(p) in properties and not isinstance(o, Literal)}
     return {link for link in found - stated if link[0] != link[2]}
 
 
