@@ -371,7 +371,8 @@ def crosswalk_suggest(task: str, threshold: float, out_file: Path | None,
 
 @crosswalk.command("matrix", short_help="Write crosswalk matrices as CSV, SVG and PNG heatmaps.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("dist/crosswalk"), show_default=True, help="Where to write them.")
+              default=Path("matrices"), show_default=True,
+              help="Where to write them (not in dist/, whose files the checksums cover).")
 @dist_option
 def crosswalk_matrix(out_dir: Path, dist_dir: Path) -> None:
     """Write each crosswalk matrix of the published graph as NAME.csv, NAME.svg and NAME.png."""
