@@ -124,23 +124,6 @@ def _known_nodes(dataset: Dataset) -> set[str]:
     return known
 
 
-def _crosswalk_properties(dataset: Dataset) -> set[str]:
-    """Return the crosswalk property and its sub-properties, as the ontology declares them."""
-    from rdflib import RDFS
-
-    from policing_kg.iris import PKG
-
-    found = {str(PKG.crosswalkRelation)}
-    grown = True
-    while grown:
-        grown = False
-        for s, _, o, _ in dataset.quads((None, RDFS.subPropertyOf, None, None)):
-            if str(o) in found and str(s) not in found:
-                found.add(str(s))
-                grown = True
-    return found
-
-
 def assemble(project: Project) -> Assembly:
     """Convert every document and merge the curated layers into one dataset."""
     project.check()
@@ -148,16 +131,17 @@ def assemble(project: Project) -> Assembly:
     conversions, sources, groupings = convert_all(specs, project.sources, project.root)
     curation = load_curation(project.data, groupings)
     curation.check(item for conversion in conversions for item in conversion.items)
-    from policing_kg.inference import inferred_layer, materialise
-    from policing_kg.iris import graph_iri
+    from policing_kg.inference import inferred_layer, materialise, sub_properties
+    from policing_kg.iris import PKG, graph_iri
     from policing_kg.mappings import check_mapping_sets, load_mapping_sets, mapping_triples
     from policing_kg.queries import catalogue_triples, load_catalogue
 
     mapping_sets = load_mapping_sets(project.data / "mappings", project.root)
     dataset = build_dataset(specs, conversions, sources, curation, project.ontology)
-    check_mapping_sets(mapping_sets, _known_nodes(dataset), _crosswalk_properties(dataset))
-    add_layer(dataset, "mappings", mapping_triples(mapping_sets))
     ontology = union_graph(dataset, [graph_iri("ontology")])
+    crosswalk_properties = set(sub_properties(ontology, PKG.crosswalkRelation))
+    check_mapping_sets(mapping_sets, _known_nodes(dataset), crosswalk_properties)
+    add_layer(dataset, "mappings", mapping_triples(mapping_sets))
     add_layer(dataset, "inferred", inferred_layer(materialise(union_graph(dataset), ontology)))
     add_layer(dataset, "queries", catalogue_triples(load_catalogue(project.queries)))
     return Assembly(specs, conversions, sources, dataset, mapping_sets)
@@ -224,33 +208,23 @@ class ReasoningReport:
 
 def reason_project(project: Project) -> ReasoningReport:
     """Run HermiT on the graph without its ``inferred`` layer: consistency, then the links."""
-    from rdflib import URIRef
-
     from policing_kg.inference import rules_from_ontology
     from policing_kg.iris import graph_iri
     from policing_kg.reason import hermit_links
 
     assembly = assemble(project)
     inferred = graph_iri("inferred")
-    stated = union_graph(assembly.dataset, [URIRef(str(g)) for g in _graph_names(assembly.dataset)
-                                            if str(g) != str(inferred)])
+    graphs = graph_order([spec.id for spec in assembly.specs])
+    stated = union_graph(assembly.dataset, [g for g in graphs if g != inferred])
     consistency = check_consistency(stated)
     if not consistency.consistent:
         return ReasoningReport(consistency, frozenset(), frozenset())
-    heads = {rule.head for rule in rules_from_ontology(
-        Graph().parse(project.ontology, format="turtle"))}
-    materialised = frozenset(
-        (str(s), str(p), str(o)) for s, p, o, g in assembly.dataset.quads((None, None, None, None))
-        if str(g) == str(inferred) and str(p) in heads)
+    ontology = union_graph(assembly.dataset, [graph_iri("ontology")])
+    heads = {rule.head for rule in rules_from_ontology(ontology)}
+    materialised = frozenset((str(s), str(p), str(o))
+                             for s, p, o in union_graph(assembly.dataset, [inferred])
+                             if str(p) in heads)
     return ReasoningReport(consistency, materialised, frozenset(hermit_links(stated, heads)))
-
-
-def _graph_names(dataset: Dataset) -> list[object]:
-    names: list[object] = []
-    for _, _, _, g in dataset.quads((None, None, None, None)):
-        if g not in names:
-            names.append(g)
-    return names
 
 
 __all__ += ["ReasoningReport", "reason_project"]

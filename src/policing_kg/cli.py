@@ -327,7 +327,7 @@ def crosswalk_suggest(task: str, threshold: float, out_file: Path | None,
     from policing_kg.mappings import NO_TERM_FOUND, load_mapping_sets
     from policing_kg.publish import write_atomically
     from policing_kg.queries import open_store
-    from policing_kg.suggest import TASKS, score, suggest, to_sssom
+    from policing_kg.suggest import TASKS, read_texts, score, suggest, to_sssom
 
     try:
         project = locate_project(project_dir)
@@ -337,21 +337,8 @@ def crosswalk_suggest(task: str, threshold: float, out_file: Path | None,
         _fail(exc)
         return
     predicate, subjects_query, objects_query = TASKS[task]
-
-    def texts(query: str) -> dict[str, str]:
-        import pyoxigraph as ox
-
-        found: dict[str, list[str]] = {}
-        prefixes = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" \
-            "PREFIX pkg: <https://w3id.org/policing-kg/ontology#>\n" \
-            "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-        solutions = store.query(prefixes + query, use_default_graph_as_union=True)  # type: ignore[attr-defined]
-        assert isinstance(solutions, ox.QuerySolutions)
-        for row in solutions:
-            found.setdefault(row["item"].value, []).append(row["text"].value)
-        return {k: " ".join(sorted(v)) for k, v in found.items()}
-
-    suggestions = suggest(texts(subjects_query), texts(objects_query), predicate, threshold)
+    suggestions = suggest(read_texts(store, subjects_query), read_texts(store, objects_query),
+                          predicate, threshold)
     curated = {(m.subject, m.object) for s in curated_sets for m in s.mappings
                if m.predicate == predicate and m.object != NO_TERM_FOUND}
     result = score(task, suggestions, curated)

@@ -16,7 +16,9 @@ from rdflib.collection import Collection
 
 from policing_kg.iris import ID, PKG
 
-__all__ = ["Rule", "rules_from_ontology", "materialise", "REASONING", "inferred_layer"]
+__all__ = [
+    "Rule", "rules_from_ontology", "materialise", "REASONING", "inferred_layer", "sub_properties",
+]
 
 #: The activity that produced the inferred graph, for its provenance.
 REASONING = URIRef(ID + "activity/materialise-chains")
@@ -30,7 +32,8 @@ class Rule:
     chain: tuple[str, ...]
 
 
-def _sub_properties(ontology: Graph, prop: URIRef) -> list[str]:
+def sub_properties(ontology: Graph, prop: URIRef) -> list[str]:
+    """Return ``prop`` and every property below it (``rdfs:subPropertyOf``, transitively)."""
     found = {prop}
     grown = True
     while grown:
@@ -56,7 +59,7 @@ def rules_from_ontology(ontology: Graph) -> list[Rule]:
 def _step(ontology: Graph, step: str) -> str:
     if step.startswith("^"):
         return f"^<{step[1:]}>"
-    alternatives = _sub_properties(ontology, URIRef(step))
+    alternatives = sub_properties(ontology, URIRef(step))
     return "(" + "|".join(f"<{p}>" for p in alternatives) + ")"
 
 
@@ -64,11 +67,9 @@ def materialise(graph: Graph, ontology: Graph) -> set[tuple[str, str, str]]:
     """Return the links the rules add to ``graph`` (not those it already has), to a fixpoint."""
     import pyoxigraph as ox
 
-    from policing_kg.publish import to_oxigraph
+    from policing_kg.publish import oxigraph_store
 
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                      for s, p, o in graph)
+    store = oxigraph_store(graph)
     queries = []
     for rule in rules_from_ontology(ontology):
         path = "/".join(_step(ontology, step) for step in rule.chain)

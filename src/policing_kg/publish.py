@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, BNode, Dataset, Literal, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from policing_kg.iris import BASE, ID, PREFIXES, graph_iri
 
-__all__ = ["DUMPS", "Release", "canonical_quads", "publish", "write_atomically", "to_oxigraph"]
+__all__ = ["DUMPS", "Release", "canonical_quads", "publish", "write_atomically", "to_oxigraph",
+           "oxigraph_store"]
 
 #: Dump file name -> (pyoxigraph format, whether it keeps named graphs).
 DUMPS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -81,6 +82,14 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if term.datatype:
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
     return ox.Literal(str(term))
+
+
+def oxigraph_store(graph: Graph) -> ox.Store:
+    """Load an rdflib graph into a new in-memory pyoxigraph store (default graph)."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                      for s, p, o in graph)
+    return store
 
 
 def canonical_quads(dataset: Dataset, graph_order: Sequence[URIRef]) -> list[ox.Quad]:

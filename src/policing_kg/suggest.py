@@ -17,7 +17,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Suggestion", "Score", "TASKS", "tokens", "suggest", "score", "to_sssom"]
+__all__ = [
+    "Suggestion", "Score", "TASKS", "tokens", "read_texts", "suggest", "score", "to_sssom",
+]
 
 _STOP = frozenset("""
 a au aux avec ce ces cet cette dans de des du elle en entre et il ils la le les leur leurs lui
@@ -105,6 +107,19 @@ def _vectors(documents: dict[str, list[str]]) -> dict[str, dict[str, float]]:
         norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
         vectors[key] = {w: v / norm for w, v in weights.items()}
     return vectors
+
+
+def read_texts(store: object, query: str) -> dict[str, str]:
+    """Run a task's query (``?item ?text``) on a release store; join each item's texts."""
+    import pyoxigraph as ox
+
+    assert isinstance(store, ox.Store)
+    solutions = store.query(_PREFIXES + query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    found: dict[str, list[str]] = {}
+    for row in solutions:
+        found.setdefault(row["item"].value, []).append(row["text"].value)
+    return {item: " ".join(sorted(texts)) for item, texts in found.items()}
 
 
 def suggest(subjects: dict[str, str], objects: dict[str, str], predicate: str,

@@ -147,11 +147,9 @@ def _sparql_constraints(shapes: Graph) -> tuple[Graph, list[_SparqlConstraint]]:
 def _sparql_results(data: Graph, constraints: list[_SparqlConstraint]) -> list[ShapeResult]:
     import pyoxigraph as ox
 
-    from policing_kg.publish import to_oxigraph
+    from policing_kg.publish import oxigraph_store
 
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                      for s, p, o in data)
+    store = oxigraph_store(data)
     results = []
     for constraint in constraints:
         solutions = store.query(constraint.query)
