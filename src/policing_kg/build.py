@@ -50,6 +50,11 @@ class Project:
         return self.root / "ontology" / "policing-kg.ttl"
 
     @property
+    def sdg_table(self) -> Path:
+        """The project's table of SDG goals and targets."""
+        return self.data / "sdg" / "sdg-goals-targets.toml"
+
+    @property
     def shapes(self) -> Path:
         """The SHACL shapes folder."""
         return self.root / "shapes"
@@ -135,9 +140,13 @@ def assemble(project: Project) -> Assembly:
     from policing_kg.iris import PKG, graph_iri
     from policing_kg.mappings import check_mapping_sets, load_mapping_sets, mapping_triples
     from policing_kg.queries import catalogue_triples, load_catalogue
+    from policing_kg.sdg import imported_triples, load_sdg_table, sdg_triples
 
     mapping_sets = load_mapping_sets(project.data / "mappings", project.root)
+    table = load_sdg_table(project.sdg_table, str(project.sdg_table.relative_to(project.root)))
     dataset = build_dataset(specs, conversions, sources, curation, project.ontology)
+    add_layer(dataset, "reference", sdg_triples(table))
+    add_layer(dataset, "reference", imported_triples(project.root))
     ontology = union_graph(dataset, [graph_iri("ontology")])
     crosswalk_properties = set(sub_properties(ontology, PKG.crosswalkRelation))
     check_mapping_sets(mapping_sets, _known_nodes(dataset), crosswalk_properties)

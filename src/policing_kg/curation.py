@@ -8,6 +8,7 @@ and each record is checked against the extracted items it speaks of.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from policing_kg.sources import load_toml
 __all__ = [
     "LabelRole",
     "LabelRecord",
+    "FormerVersion",
     "OutcomeAssignment",
     "OutcomeGrouping",
     "Curation",
@@ -60,6 +62,20 @@ class LabelRecord:
     translated_from: str | None = None
     note: str | None = None
     where: str = ""
+    #: For a former official name: the earlier version's own node (``gpg-2017/goal/1``).
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class FormerVersion:
+    """An earlier version of a document, known only from outside the texts (2017 goals)."""
+
+    id: str
+    title: str
+    source: str
+    replaced_by: str
+    note: str
+    where: str
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,7 @@ class Curation:
 
     labels: tuple[LabelRecord, ...]
     groupings: tuple[OutcomeGrouping, ...]
+    versions: tuple[FormerVersion, ...] = ()
 
     def check(self, items: Iterable[ItemRecord]) -> None:
         """Fail on a record that names no item, is stale, or gives a language a second label."""
@@ -114,6 +131,12 @@ class Curation:
                                     hint="check the translation against the new text, then "
                                     "update `from`")
             if label.role is LabelRole.FORMER_OFFICIAL:
+                versions = {v.id for v in self.versions}
+                if (label.version or "").split("/", 1)[0] not in versions:
+                    raise DataError(f"the version {label.version!r} is in no [[version]]",
+                                    where=label.where,
+                                    hint="name the earlier version's node, e.g. gpg-2017/goal/1, "
+                                    "and describe gpg-2017 in a [[version]] table")
                 continue
             slot = (label.item, label.language)
             if slot in taken:
@@ -129,6 +152,24 @@ class Curation:
                     raise DataError(f"outcome {assignment.outcome} does not begin "
                                     f"{assignment.begins!r}", where=grouping.path,
                                     hint="the source text changed: review the assignment")
+
+
+_VERSION = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*/goal/[1-9][0-9]*$")
+
+
+def _versions(path: Path) -> list[FormerVersion]:
+    versions = []
+    for n, record in enumerate(load_toml(path).get("version", []), 1):
+        where = f"{path} (version {n})"
+        try:
+            versions.append(FormerVersion(str(record["id"]), str(record["title"]),
+                                          str(record["source"]), str(record["replaced_by"]),
+                                          str(record["note"]), where))
+        except KeyError as exc:
+            raise DataError(f"missing key {exc}", where=where,
+                            hint="a [[version]] needs id, title, source, replaced_by, note"
+                            ) from None
+    return versions
 
 
 def _labels(path: Path, table: str, default_role: LabelRole | None) -> list[LabelRecord]:
@@ -148,6 +189,7 @@ def _labels(path: Path, table: str, default_role: LabelRole | None) -> list[Labe
                 translated_from=record.get("from"),
                 note=record.get("note"),
                 where=where,
+                version=record.get("version"),
             ))
         except KeyError as exc:
             raise DataError(f"missing key {exc}", where=where) from None
@@ -156,6 +198,9 @@ def _labels(path: Path, table: str, default_role: LabelRole | None) -> list[Labe
                             hint=f"one of {', '.join(r.value for r in LabelRole)}") from None
         if role in (LabelRole.OFFICIAL, LabelRole.FORMER_OFFICIAL) and not record.get("source"):
             raise DataError("an official name needs its source", where=where)
+        if role is LabelRole.FORMER_OFFICIAL and not _VERSION.match(str(record.get("version"))):
+            raise DataError("a former official name needs `version`, the earlier version's node",
+                            where=where, hint="e.g. version = \"gpg-2017/goal/1\"")
         if role is LabelRole.TRANSLATION and not record.get("from"):
             raise DataError("a translation needs `from`, the text it translates", where=where)
         if role is LabelRole.EDITORIAL and not record.get("note"):
@@ -194,4 +239,5 @@ def load_curation(data_dir: Path, groupings: Iterable[OutcomeGrouping] = ()) -> 
         *_labels(data_dir / "labels" / "translations.toml", "translation", LabelRole.TRANSLATION),
         *_labels(data_dir / "labels" / "editorial.toml", "label", LabelRole.EDITORIAL),
     ]
-    return Curation(tuple(labels), tuple(groupings))
+    versions = _versions(data_dir / "labels" / "official.toml")
+    return Curation(tuple(labels), tuple(groupings), tuple(versions))

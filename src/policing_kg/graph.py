@@ -16,10 +16,18 @@ from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDFS, SKOS
 
-from policing_kg.curation import Curation, LabelRecord, LabelRole, OutcomeGrouping, item_key
+from policing_kg.curation import (
+    Curation,
+    FormerVersion,
+    LabelRecord,
+    LabelRole,
+    OutcomeGrouping,
+    item_key,
+)
 from policing_kg.errors import DataError
 from policing_kg.iris import (
     DCAT,
+    ID,
     ISO639,
     OA,
     PKG,
@@ -152,6 +160,8 @@ def _add_label(dataset: Dataset, label: LabelRecord, node: URIRef, item: ItemRec
         graph.add((node, SKOS.altLabel, literal))
         graph.add((node, SKOSXL.altLabel, xl))
         graph.add((xl, RDF.type, PKG.FormerOfficialLabel))
+        if label.version:
+            _add_former_goal(graph, label)
     else:
         xl = URIRef(f"{node}/label/{label.language}")
         layer, kind = {
@@ -174,6 +184,31 @@ def _add_label(dataset: Dataset, label: LabelRecord, node: URIRef, item: ItemRec
         graph.add((xl, PKG.translationOf, Literal(label.translated_from or "", lang=item.language)))
     if label.role in (LabelRole.TRANSLATION, LabelRole.EDITORIAL):
         graph.add((xl, PROV.wasAttributedTo, PROJECT))
+
+
+def _add_former_goal(graph: Graph, label: LabelRecord) -> None:
+    """The earlier version's goal itself, named by its official name (the 2017 goals)."""
+    version = str(label.version)
+    node, scheme = ID[version], ID[version.split("/", 1)[0]]
+    graph.add((node, RDF.type, SKOS.Concept))
+    graph.add((node, RDF.type, PKG.FormerGoal))
+    graph.add((node, SKOS.inScheme, scheme))
+    graph.add((node, SKOS.topConceptOf, scheme))
+    graph.add((scheme, SKOS.hasTopConcept, node))
+    graph.add((node, SKOS.notation, Literal(version.rsplit("/", 1)[-1])))
+    graph.add((node, SKOS.prefLabel, Literal(label.text, lang=label.language)))
+    graph.add((node, DCTERMS.source, Literal(label.source or "")))
+
+
+def _add_versions(dataset: Dataset, versions: Iterable[FormerVersion]) -> None:
+    graph = dataset.graph(graph_iri("reference"))
+    for version in versions:
+        scheme = ID[version.id]
+        graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+        graph.add((scheme, DCTERMS.title, Literal(version.title, lang="en")))
+        graph.add((scheme, DCTERMS.source, Literal(version.source)))
+        graph.add((scheme, DCTERMS.isReplacedBy, document_iri(version.replaced_by)))
+        graph.add((scheme, SKOS.scopeNote, Literal(version.note, lang="en")))
 
 
 def _add_grouping(dataset: Dataset, grouping: OutcomeGrouping) -> None:
@@ -235,6 +270,7 @@ def build_dataset(
         _add_label(dataset, label, item_iri(item.document, item.path), item)
     for grouping in curation.groupings:
         _add_grouping(dataset, grouping)
+    _add_versions(dataset, curation.versions)
     return dataset
 
 

@@ -56,6 +56,7 @@ class Mapping:
     confidence: float | None
     comment: str
     line: int
+    see_also: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,17 @@ def load_mapping_set(path: Path, name: str | None = None) -> MappingSet:
             confidence=confidence,
             comment=values.get("comment", ""),
             line=line,
+            see_also=_see_also(values.get("see_also", ""), where),
         ))
     set_name = path.name.removesuffix(".sssom.tsv")
     return MappingSet(shown, str(metadata["mapping_set_id"]), set_name, metadata, tuple(rows))
+
+
+def _see_also(value: str, where: str) -> str:
+    if value and not value.startswith(("http://", "https://")):
+        raise DataError(f"see_also {value!r} is not an http(s) URL", where=where,
+                        hint="give the page where the mapping's source says so")
+    return value
 
 
 def load_mapping_sets(directory: Path, root: Path | None = None) -> list[MappingSet]:
@@ -226,6 +235,9 @@ def mapping_triples(sets: Iterable[MappingSet]) -> list[tuple[Any, Any, Any]]:
                                                                  datatype=XSD.double)))
             if m.comment:
                 triples.append((node, RDFS.comment, Literal(m.comment, lang="en")))
+            if m.see_also:
+                triples += [(node, sssom.see_also, Literal(m.see_also, datatype=XSD.anyURI)),
+                            (node, RDFS.seeAlso, URIRef(m.see_also))]
             if m.object != NO_TERM_FOUND:
                 triples.append((URIRef(m.subject), URIRef(m.predicate), URIRef(m.object)))
     return triples

@@ -59,11 +59,11 @@ MATRICES = {
     ),
     "policing-goals-by-programmes": (
         "Global Policing Goals × programme strategies",
-        "confidence of the mapping (pkg:supports)",
+        "confidence of the mapping (pkg:serves)",
         "SELECT ?key WHERE { ?key a pkg:GlobalPolicingGoal }",
         "SELECT ?key WHERE { ?key a pkg:ProgrammeStrategy }",
         """SELECT ?row ?column ?value WHERE {
-             ?mapping sssom:subject_id ?column ; sssom:predicate_id pkg:supports ;
+             ?mapping sssom:subject_id ?column ; sssom:predicate_id pkg:serves ;
                       sssom:object_id ?row ; sssom:confidence ?value .
              ?row a pkg:GlobalPolicingGoal }""",
     ),
