@@ -303,7 +303,11 @@ def crosswalk_check(project_dir: Path | None) -> None:
     if covered.unmappable:
         names = ", ".join(iri.rsplit("/id/", 1)[-1] for iri in covered.unmappable)
         click.echo(f"ruled not mappable (sssom:NoTermFound): {names}")
-    click.echo("SDG goals and targets: no SDG table in the graph yet, so no SDG coverage")
+    for kind, total in report.sdg_totals.items():
+        missing = report.sdg_unmapped.get(kind, [])
+        shown = ", ".join(missing) if len(missing) <= 20 else (
+            f"{', '.join(missing[:20])}, … (+{len(missing) - 20})")
+        click.echo(f"  {kind}: {len(missing)} of {total}" + (f" — {shown}" if shown else ""))
 
 
 @crosswalk.command("suggest", short_help="Propose mappings from the texts; score them.")
@@ -376,8 +380,58 @@ def crosswalk_matrix(out_dir: Path, dist_dir: Path) -> None:
         filled = sum(1 for row in matrix.values for v in row if v)
         click.echo(f"{matrix.name}: {len(matrix.rows)} × {len(matrix.columns)}, {filled} "
                    f"linked cells -> {', '.join(str(p) for p in paths)}")
-    click.echo("Global Policing Goals × SDG goals: not written, the SDG table is not in the "
-               "graph yet")
+
+
+@cli.group(short_help="The UN Sustainable Development Goals: import the UN's vocabulary.")
+def sdg() -> None:
+    """The UN's SDG goals, targets and indicators.
+
+    The graph always holds the project's table of the 17 goals and 169 targets
+    (data/sdg/sdg-goals-targets.toml). `sdg import` adds the UN's own vocabulary.
+    """
+
+
+@sdg.command("import", short_help="Load the UN's SDG vocabulary (file or URL) for the next build.")
+@click.argument("source")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds to wait when SOURCE is a URL.")
+@project_option
+def sdg_import(source: str, timeout: float, project_dir: Path | None) -> None:
+    """Read the UN's SDG Knowledge Organization System from SOURCE (a file or an http(s) URL,
+    Turtle or RDF/XML, e.g. http://metadata.un.org/sdg) and keep its indicators and links in
+    imported/sdg/, which the next build adds to the reference layer with a record of the source.
+
+    The table's titles stay those of data/sdg/; every title that the vocabulary gives otherwise
+    is listed. Exit 1 when a difference is not documented in the table.
+    """
+    from policing_kg.build import locate_project
+    from policing_kg.sdg import import_vocabulary, load_sdg_table
+
+    try:
+        project = locate_project(project_dir)
+        project.check()
+        table = load_sdg_table(project.sdg_table,
+                               str(project.sdg_table.relative_to(project.root)))
+        report = import_vocabulary(source, project.root, table, timeout=timeout)
+    except PolicingKGError as exc:
+        _fail(exc)
+        return
+    click.echo(f"read {report.source} (sha256 {report.sha256[:16]}…): {report.goals} goals, "
+               f"{report.targets} targets, {report.indicators} indicators")
+    click.echo(f"kept {report.triples} triples in {report.written}; the next build adds them "
+               "to the reference layer")
+    if report.unknown:
+        click.echo(f"not in the project's table, left out: {', '.join(report.unknown)}")
+    if report.doubled:
+        click.echo("two labels in one language in the vocabulary itself (kept as given): "
+                   + ", ".join(report.doubled))
+    undocumented = [d for d in report.differences if not d.documented]
+    click.echo(f"titles that differ from the table: {len(report.differences)} "
+               f"({len(undocumented)} undocumented)")
+    for difference in report.differences:
+        click.echo(f"  {difference.line()}")
+    if undocumented:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from policing_kg.build import Project, assemble
 from policing_kg.iris import item_iri
@@ -22,11 +22,14 @@ COVERED_KINDS = {
 
 @dataclass(frozen=True)
 class CrosswalkReport:
-    """The mapping sets, and the coverage of goals, objectives and themes."""
+    """The mapping sets, and the coverage of goals, objectives, themes and SDGs."""
 
     sets: tuple[MappingSet, ...]
     coverage: Coverage
     totals: dict[str, int]
+    #: SDG goals (neither they nor a target of theirs mapped) and targets (not mapped), by code
+    sdg_unmapped: dict[str, list[str]] = field(default_factory=dict)
+    sdg_totals: dict[str, int] = field(default_factory=dict)
 
 
 def check_crosswalks(project: Project) -> CrosswalkReport:
@@ -41,4 +44,16 @@ def check_crosswalks(project: Project) -> CrosswalkReport:
     totals: dict[str, int] = {}
     for kind in items.values():
         totals[kind] = totals.get(kind, 0) + 1
-    return CrosswalkReport(tuple(sets), coverage(sets, items), totals)
+    from policing_kg.sdg import SDG, load_sdg_table
+
+    table = load_sdg_table(project.sdg_table)
+    pointed = {m.object for mapping_set in sets for m in mapping_set.mappings}
+    sdg_unmapped: dict[str, list[str]] = {"SDG goal": [], "SDG target": []}
+    # a goal counts as covered when a mapping points at it or at one of its targets
+    reached = {row.goal for row in table.rows if SDG + row.code in pointed}
+    for row in table.rows:
+        covered = row.goal in reached if row.kind == "goal" else SDG + row.code in pointed
+        if not covered:
+            sdg_unmapped[f"SDG {row.kind}"].append(row.code)
+    sdg_totals = {"SDG goal": len(table.goals), "SDG target": len(table.targets)}
+    return CrosswalkReport(tuple(sets), coverage(sets, items), totals, sdg_unmapped, sdg_totals)

@@ -20,6 +20,7 @@ _PREFIXES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX pkg: <https://w3id.org/policing-kg/ontology#>
 PREFIX sssom: <https://w3id.org/sssom/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
 """
 _ID = "https://w3id.org/policing-kg/id/"
 
@@ -38,6 +39,18 @@ class Matrix:
 
 #: name -> (title, meaning of a cell, rows query, columns query, cells query)
 MATRICES = {
+    "policing-goals-by-sdgs": (
+        "Global Policing Goals (2023) × SDG goals",
+        "mappings to the goal or its targets",
+        "SELECT ?key WHERE { ?key a pkg:GlobalPolicingGoal }",
+        "SELECT ?key WHERE { ?key a sdgo:Goal }",
+        """SELECT ?row ?column (COUNT(DISTINCT ?sdg) AS ?value) WHERE {
+             ?mapping sssom:subject_id ?row ; sssom:predicate_id pkg:contributesToSDG ;
+                      sssom:object_id ?sdg .
+             ?row a pkg:GlobalPolicingGoal .
+             { ?sdg a sdgo:Goal . BIND(?sdg AS ?column) }
+             UNION { ?sdg a sdgo:Target ; skos:broader ?column } } GROUP BY ?row ?column""",
+    ),
     "objectives-by-sf-goals": (
         "2022-2025 programme objectives × Strategic Framework 2026-2030 goals",
         "confidence of the mapping (pkg:serves)",
@@ -99,7 +112,7 @@ def build_matrices(store: object) -> list[Matrix]:
 
 
 def _short(iri: str) -> str:
-    return iri.removeprefix(_ID)
+    return iri.removeprefix(_ID).replace("http://metadata.un.org/sdg/", "sdg/")
 
 
 def _csv(matrix: Matrix) -> bytes:

@@ -147,12 +147,15 @@ def _bind(parameter: QueryParameter, value: str) -> object:
         try:
             if _IRI.match(value):
                 return ox.NamedNode(value)
+            if re.fullmatch(r"sdg/(1[0-7]|[1-9])(\.([1-9][0-9]?|[a-z]))?|sdg/C[0-9]{6}", value):
+                return ox.NamedNode("http://metadata.un.org/" + value)  # the UN's own IRIs
             if _ID.match(value) and ".." not in value:
                 return ox.NamedNode(str(ID) + value)
         except ValueError:
             pass
         raise PolicingKGError(f"parameter {parameter.name}: {value!r} is not an IRI or an id",
-                              hint="give an absolute IRI or an id such as gpg-2023")
+                              hint="give an absolute IRI, an id such as gpg-2023/goal/3, or "
+                              "an SDG such as sdg/16 or sdg/16.4")
     if parameter.type == "integer":
         if not re.fullmatch(r"[+-]?\d+", value):
             raise PolicingKGError(f"parameter {parameter.name}: {value!r} is not an integer")

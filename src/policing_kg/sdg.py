@@ -271,6 +271,8 @@ class ImportReport:
     unknown: list[str]
     differences: list[LabelDifference]
     written: Path
+    #: indicators that the vocabulary gives two labels in one language (kept, as given)
+    doubled: list[str] = field(default_factory=list)
 
 
 def _read_source(source: str, timeout: float) -> tuple[bytes, str | None]:
@@ -346,6 +348,8 @@ def _to_rdflib(term: Any) -> Any:
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)  # a simple literal, as rdflib writes it
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
@@ -422,8 +426,14 @@ def import_vocabulary(source: str, root: Path, table: SdgTable, *,
             f'indicators = {counts["indicators"]}\n')
     write_atomically(folder / _RECORD_FILE, lambda path: path.write_text(note, encoding="utf-8"))
     differences, _ = compare_labels(table, graph)
+    languages: dict[tuple[str, str], int] = {}
+    for subject, predicate, value in kept:
+        if predicate == SKOS.prefLabel and isinstance(value, Literal):
+            key = (str(subject).removeprefix(SDG), str(value.language))
+            languages[key] = languages.get(key, 0) + 1
+    doubled = sorted(f"{code} @{lang}" for (code, lang), n in languages.items() if n > 1)
     return ImportReport(shown, digest, counts["goals"], counts["targets"], counts["indicators"],
-                        len(lines), unknown, differences, folder / _IMPORT_FILE)
+                        len(lines), unknown, differences, folder / _IMPORT_FILE, doubled)
 
 
 def _nt(triple: tuple[Any, Any, Any]) -> str:
