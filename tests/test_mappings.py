@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
+from rdflib.namespace import SKOS
 
 from policing_kg.build import Assembly, Project, assemble
 from policing_kg.cli import cli
@@ -32,7 +33,9 @@ GOOD = ("pkgid:oec-2022/objective/1\tpkg:serves\tpkgid:sf-2026/goal/1\t"
 
 def test_the_curated_sets_load_and_are_in_canonical_form() -> None:
     sets = load_mapping_sets(MAPPINGS, ROOT)
-    assert [s.name for s in sets] == ["programme-objectives-to-sf-goals",
+    assert [s.name for s in sets] == ["global-policing-goals-to-sdgs",
+                                      "policing-goals-2017-to-2023",
+                                      "programme-objectives-to-sf-goals",
                                       "programme-objectives-to-themes",
                                       "programme-strategies-to-policing-goals"]
     for mapping_set in sets:
@@ -100,10 +103,53 @@ def test_crosswalk_check_reports_coverage() -> None:
     result = CliRunner().invoke(cli, ["crosswalk", "check", "--project", str(ROOT)])
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "3 mapping sets, 44 mappings" in out
+    assert "5 mapping sets, 88 mappings" in out
     assert "strategic goal: 1 of 4 — sf-2026/goal/4" in out
+    assert "SDG goal: 8 of 17 — 1, 2, 4, 6, 7, 9, 11, 13" in out
+    assert "SDG target: 156 of 169 — 1.1, 1.2," in out
     assert "programme objective: 0 of 16" in out
     assert "ruled not mappable (sssom:NoTermFound): ct-2022/objective/1" in out
+
+
+def test_interpol_is_the_author_of_its_own_statements_only() -> None:
+    """FACTS.md: all seven goals support SDG 5 and 17 and are aligned with 16; nothing finer
+    is INTERPOL's, so every target-level link is the project's."""
+    (sdg_set,) = [s for s in load_mapping_sets(MAPPINGS, ROOT)
+                  if s.name == "global-policing-goals-to-sdgs"]
+    interpol = ID + "agent/interpol"
+    stated = {(m.subject.rsplit("/", 1)[-1], m.object.rsplit("/", 1)[-1])
+              for m in sdg_set.mappings if m.author == interpol}
+    assert stated == {(str(g), sdg) for g in range(1, 8) for sdg in ("5", "16", "17")}
+    for m in sdg_set.mappings:
+        if m.author == interpol:
+            assert m.see_also.startswith("https://www.interpol.int/")
+        else:
+            assert m.author == ID + "agent/policing-kg"
+            assert "." in m.object.rsplit("/", 1)[-1], "an editorial link is target-level"
+
+
+def test_the_2017_goals_are_revised_as_the_2023_goals(assembly: Assembly) -> None:
+    graph = assembly.dataset
+    links = {(str(s), str(o)) for s, _, o, _ in graph.quads((None, URIRef(PKG + "revisedAs"),
+                                                             None, None))}
+    assert links == {(f"{ID}gpg-2017/goal/{n}", f"{ID}gpg-2023/goal/{n}") for n in range(1, 8)}
+    name = URIRef(ID + "gpg-2017/goal/6")
+    assert (name, SKOS.prefLabel, Literal("Curb illicit markets", lang="en"),
+            URIRef(GRAPH + "reference")) in graph
+
+
+def test_a_mapping_to_an_unknown_sdg_target_fails_with_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    for folder in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    path = root / "data" / "mappings" / "global-policing-goals-to-sdgs.sssom.tsv"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    lines.append("pkgid:gpg-2023/goal/1\tpkg:contributesToSDG\tsdg:16.99\t"
+                 "semapv:ManualMappingCuration\tpkgid:agent/policing-kg\t0.5\t\tA test.\n")
+    path.write_text("".join(lines), "utf-8")
+    with pytest.raises(DataError, match=rf"sdgs.sssom.tsv:{len(lines)}: the object "
+                       r"http://metadata.un.org/sdg/16.99 is not an item"):
+        assemble(Project(root))
 
 
 def test_each_mapping_is_rdf_twice(assembly: Assembly) -> None:

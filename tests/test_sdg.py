@@ -197,8 +197,8 @@ def test_the_next_build_adds_the_import_to_the_reference_layer(tmp_path: Path) -
     dataset = assemble(Project(root)).dataset
     reference = dataset.graph(graph_iri("reference"))
     assert (URIRef(SDG + "C160401"), RDF.type, SDGO.Indicator) in reference
-    from policing_kg.validate import load_shapes, validate_graph
     from policing_kg.graph import union_graph
+    from policing_kg.validate import load_shapes, validate_graph
 
     report = validate_graph(union_graph(dataset), load_shapes(root / "shapes"))
     assert report.violations() == []

@@ -384,7 +384,7 @@ def crosswalk_matrix(out_dir: Path, dist_dir: Path) -> None:
 
 @cli.group(short_help="The UN Sustainable Development Goals: import the UN's vocabulary.")
 def sdg() -> None:
-    """The UN's SDG goals, targets and indicators.
+    """Work with the UN's SDG goals, targets and indicators.
 
     The graph always holds the project's table of the 17 goals and 169 targets
     (data/sdg/sdg-goals-targets.toml). `sdg import` adds the UN's own vocabulary.
@@ -397,9 +397,11 @@ def sdg() -> None:
               help="Seconds to wait when SOURCE is a URL.")
 @project_option
 def sdg_import(source: str, timeout: float, project_dir: Path | None) -> None:
-    """Read the UN's SDG Knowledge Organization System from SOURCE (a file or an http(s) URL,
-    Turtle or RDF/XML, e.g. http://metadata.un.org/sdg) and keep its indicators and links in
-    imported/sdg/, which the next build adds to the reference layer with a record of the source.
+    """Import the UN's SDG Knowledge Organization System for the next build.
+
+    SOURCE is a file or an http(s) URL, Turtle or RDF/XML (e.g. http://metadata.un.org/sdg).
+    Its indicators and links are kept in imported/sdg/, which the next build adds to the
+    reference layer with a record of the source.
 
     The table's titles stay those of data/sdg/; every title that the vocabulary gives otherwise
     is listed. Exit 1 when a difference is not documented in the table.

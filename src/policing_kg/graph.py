@@ -187,7 +187,7 @@ def _add_label(dataset: Dataset, label: LabelRecord, node: URIRef, item: ItemRec
 
 
 def _add_former_goal(graph: Graph, label: LabelRecord) -> None:
-    """The earlier version's goal itself, named by its official name (the 2017 goals)."""
+    """Add the earlier version's goal itself, named by its official name (the 2017 goals)."""
     version = str(label.version)
     node, scheme = ID[version], ID[version.split("/", 1)[0]]
     graph.add((node, RDF.type, SKOS.Concept))

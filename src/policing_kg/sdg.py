@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomllib
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
@@ -151,7 +151,7 @@ def load_sdg_table(path: Path, shown: str | None = None) -> SdgTable:
 
 
 def sdg_code(code: str) -> str:
-    """The long form of an SDG code, as the UN's KOS writes it (``sdgo:SDGCode``).
+    """Return the long form of an SDG code, as the UN's KOS writes it (``sdgo:SDGCode``).
 
     >>> [sdg_code(c) for c in ("1", "16", "1.1", "16.10", "1.a")]
     ['01', '16', '01.01', '16.10', '01.0a']
@@ -164,7 +164,7 @@ def sdg_code(code: str) -> str:
 
 
 def sdg_triples(table: SdgTable) -> list[tuple[Any, Any, Any]]:
-    """The table as RDF on the UN's IRIs: types, notations, labels, hierarchy, source."""
+    """Return the table as RDF on the UN's IRIs: types, notations, labels, hierarchy, source."""
     source = URIRef(table.source_url) if table.source_url else None
     triples: list[tuple[Any, Any, Any]] = [
         (SCHEME, RDF.type, SKOS.ConceptScheme),
@@ -276,12 +276,12 @@ class ImportReport:
 
 
 def _read_source(source: str, timeout: float) -> tuple[bytes, str | None]:
-    """The bytes of a file or an http(s) URL, and the media type the server gave."""
+    """Return the bytes of a file or an http(s) URL, and the media type the server gave."""
     if "://" in source:
         if not source.startswith(("http://", "https://")):
             raise PolicingKGError("only http:// and https:// URLs (or a file) can be imported",
                                   where=source)
-        request = urllib.request.Request(source, headers={
+        request = urllib.request.Request(source, headers={  # noqa: S310 (scheme checked)
             "Accept": "text/turtle, application/rdf+xml;q=0.9"})
         try:
             # the scheme was checked just above
@@ -328,7 +328,7 @@ def _parse(source: str, data: bytes, media: str | None) -> Graph:
     graph = Graph()
     try:
         for triple in ox.parse(data, format=fmt, base_iri=SDG):
-            graph.add(tuple(_to_rdflib(term) for term in (  # type: ignore[arg-type]
+            graph.add(tuple(_to_rdflib(term) for term in (
                 triple.subject, triple.predicate, triple.object)))
     except SyntaxError as exc:
         kind = "RDF/XML" if fmt == ox.RdfFormat.RDF_XML else "Turtle"
@@ -355,19 +355,19 @@ def _to_rdflib(term: Any) -> Any:
 
 def _selected(graph: Graph, table: SdgTable) -> tuple[list[tuple[Any, Any, Any]], dict[str, int],
                                                      list[str]]:
-    """What the import keeps: indicators in full, and the links the table does not state."""
+    """Select what the import keeps: indicators in full, the links the table lacks."""
     codes = {row.iri for row in table.rows}
     goals = set(graph.subjects(RDF.type, SDGO.Goal))
     targets = set(graph.subjects(RDF.type, SDGO.Target))
     unknown = sorted(str(node).removeprefix(SDG) for node in (goals | targets) - codes)
     kept: list[tuple[Any, Any, Any]] = []
-    for node in sorted((goals | targets) & codes):
-        for match in sorted(graph.objects(node, SKOS.exactMatch)):
+    for node in sorted((goals | targets) & codes, key=str):
+        for match in sorted(graph.objects(node, SKOS.exactMatch), key=str):
             if isinstance(match, URIRef):
                 kept.append((node, SKOS.exactMatch, match))
         kept.append((node, PROV.wasDerivedFrom, _RECORD))
     indicators = 0
-    for node in sorted(graph.subjects(RDF.type, SDGO.Indicator)):
+    for node in sorted(graph.subjects(RDF.type, SDGO.Indicator), key=str):
         if not isinstance(node, URIRef):
             continue
         parents = [t for t in graph.objects(node, SKOS.broader) if t in codes]
@@ -376,17 +376,17 @@ def _selected(graph: Graph, table: SdgTable) -> tuple[list[tuple[Any, Any, Any]]
         indicators += 1
         kept += [(node, RDF.type, SDGO.Indicator), (node, RDF.type, SKOS.Concept),
                  (node, SKOS.inScheme, SCHEME), (node, PROV.wasDerivedFrom, _RECORD)]
-        for target in sorted(parents):
+        for target in sorted(parents, key=str):
             kept += [(node, SKOS.broader, target), (target, SKOS.narrower, node),
                      (node, SDGO.isIndicatorOf, target), (target, SDGO.hasIndicator, node)]
-        for label in sorted(graph.objects(node, SKOS.prefLabel)):
+        for label in sorted(graph.objects(node, SKOS.prefLabel), key=lambda t: t.n3()):
             if isinstance(label, Literal) and label.language in _LANGUAGES:
                 kept.append((node, SKOS.prefLabel,
                              Literal(" ".join(str(label).split()), lang=label.language)))
-        for notation in sorted(graph.objects(node, SKOS.notation)):
+        for notation in sorted(graph.objects(node, SKOS.notation), key=lambda t: t.n3()):
             if isinstance(notation, Literal):
                 kept.append((node, SKOS.notation, notation))
-        for match in sorted(graph.objects(node, SKOS.exactMatch)):
+        for match in sorted(graph.objects(node, SKOS.exactMatch), key=str):
             if isinstance(match, URIRef):
                 kept.append((node, SKOS.exactMatch, match))
     counts = {"goals": len(goals & codes), "targets": len(targets & codes),
@@ -419,12 +419,17 @@ def import_vocabulary(source: str, root: Path, table: SdgTable, *,
     folder = root / IMPORT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     lines = sorted({_nt(triple) for triple in record + kept})
-    write_atomically(folder / _IMPORT_FILE,
-                     lambda path: path.write_text("".join(lines), encoding="utf-8"))
+    def write_triples(path: Path) -> None:
+        path.write_text("".join(lines), encoding="utf-8")
+
+    def write_note(path: Path) -> None:
+        path.write_text(note, encoding="utf-8")
+
+    write_atomically(folder / _IMPORT_FILE, write_triples)
     note = (f'# Written by `policing-kg sdg import`; not committed.\nsource = "{shown}"\n'
             f'sha256 = "{digest}"\ngoals = {counts["goals"]}\ntargets = {counts["targets"]}\n'
             f'indicators = {counts["indicators"]}\n')
-    write_atomically(folder / _RECORD_FILE, lambda path: path.write_text(note, encoding="utf-8"))
+    write_atomically(folder / _RECORD_FILE, write_note)
     differences, _ = compare_labels(table, graph)
     languages: dict[tuple[str, str], int] = {}
     for subject, predicate, value in kept:
@@ -441,7 +446,7 @@ def _nt(triple: tuple[Any, Any, Any]) -> str:
 
 
 def imported_triples(root: Path) -> Iterable[tuple[Any, Any, Any]]:
-    """What an earlier ``sdg import`` kept, if there is one (else nothing)."""
+    """Return what an earlier ``sdg import`` kept, if there is one (else nothing)."""
     import pyoxigraph as ox
 
     path = root / IMPORT_FOLDER / _IMPORT_FILE
