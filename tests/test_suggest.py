@@ -59,3 +59,20 @@ def test_the_command_writes_sssom_and_scores_it(tmp_path: Path,
     CliRunner().invoke(cli, ["crosswalk", "suggest", "--task", "themes", "--out", str(again),
                              "--project", str(ROOT), "--dist", str(release[0])])
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_sdg_target_suggestions_are_scored_on_target_level_mappings(
+        tmp_path: Path, release: tuple[Path, BuildResult]) -> None:
+    out = tmp_path / "sdg.sssom.tsv"
+    result = CliRunner().invoke(cli, ["crosswalk", "suggest", "--task", "sdg-targets",
+                                      "--out", str(out), "--project", str(ROOT),
+                                      "--dist", str(release[0])])
+    assert result.exit_code == 0, result.stderr
+    suggested = load_mapping_set(out)
+    assert {m.subject.rsplit("/id/", 1)[-1] for m in suggested.mappings} <= {
+        f"gpg-2023/goal/{n}" for n in range(1, 8)}
+    assert all(m.object.startswith("http://metadata.un.org/sdg/") and "." in m.object[27:]
+               for m in suggested.mappings)
+    # the curated side counts only target-level links (16 editorial rows), not goal-level ones
+    match = re.search(r"recall \S+ \((\d+)/(\d+)\)", result.stderr)
+    assert match and match.group(2) == "16"

@@ -311,9 +311,10 @@ def crosswalk_check(project_dir: Path | None) -> None:
 
 
 @crosswalk.command("suggest", short_help="Propose mappings from the texts; score them.")
-@click.option("--task", type=click.Choice(["themes", "strategic-goals"]), default="themes",
-              show_default=True, help="Objectives and outcomes to themes, or objectives to "
-              "2026-2030 strategic goals.")
+@click.option("--task", type=click.Choice(["themes", "strategic-goals", "sdg-targets"]),
+              default="themes", show_default=True,
+              help="Objectives and outcomes to themes, objectives to 2026-2030 strategic goals, "
+              "or Global Policing Goals to SDG targets.")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=0.05, show_default=True,
               help="The least cosine similarity that a suggestion needs.")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -328,7 +329,7 @@ def crosswalk_suggest(task: str, threshold: float, out_file: Path | None,
     printed on standard error.
     """
     from policing_kg.build import locate_project
-    from policing_kg.mappings import NO_TERM_FOUND, load_mapping_sets
+    from policing_kg.mappings import load_mapping_sets
     from policing_kg.publish import write_atomically
     from policing_kg.queries import open_store
     from policing_kg.suggest import TASKS, read_texts, score, suggest, to_sssom
@@ -341,10 +342,11 @@ def crosswalk_suggest(task: str, threshold: float, out_file: Path | None,
         _fail(exc)
         return
     predicate, subjects_query, objects_query = TASKS[task]
-    suggestions = suggest(read_texts(store, subjects_query), read_texts(store, objects_query),
-                          predicate, threshold)
+    objects = read_texts(store, objects_query)
+    suggestions = suggest(read_texts(store, subjects_query), objects, predicate, threshold)
+    # scored against the curated mappings that the task could have proposed
     curated = {(m.subject, m.object) for s in curated_sets for m in s.mappings
-               if m.predicate == predicate and m.object != NO_TERM_FOUND}
+               if m.predicate == predicate and m.object in objects}
     result = score(task, suggestions, curated)
     text = to_sssom(suggestions, task)
     if out_file:

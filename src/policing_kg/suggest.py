@@ -2,8 +2,9 @@
 
 Each programme objective and expected outcome is compared, in French, with each cross-cutting
 theme (its name and its statements) and each 2026-2030 strategic goal (its name and its
-explanatory paragraphs): TF-IDF over accent-folded, lightly stemmed words without stop words,
-cosine similarity. The best target above the threshold is proposed as SSSOM with
+explanatory paragraphs); each Global Policing Goal (its name and statements) with each SDG
+target (its official French title): TF-IDF over accent-folded, lightly stemmed words without
+stop words, cosine similarity. The best target above the threshold is proposed as SSSOM with
 ``semapv:LexicalMatching`` and the cosine as confidence; precision and recall are measured
 against the curated sets.
 """
@@ -33,6 +34,7 @@ _WORD = re.compile(r"[a-z]{3,}")
 _PREFIXES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX pkg: <https://w3id.org/policing-kg/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
 """
 #: task -> (predicate, subjects query, objects query); each query gives ?item and ?text (fr)
 TASKS = {
@@ -44,6 +46,14 @@ TASKS = {
         """SELECT ?item ?text WHERE { ?item a pkg:CrossCuttingTheme .
              { ?item skos:prefLabel ?text FILTER (LANG(?text) = "fr") }
              UNION { ?statement skos:broader ?item ; skos:prefLabel ?text } }""",
+    ),
+    "sdg-targets": (
+        "https://w3id.org/policing-kg/ontology#contributesToSDG",
+        """SELECT ?item ?text WHERE { ?item a pkg:GlobalPolicingGoal .
+             { ?item skos:prefLabel ?text FILTER (LANG(?text) = "fr") }
+             UNION { ?statement skos:broader ?item ; skos:prefLabel ?text } }""",
+        """SELECT ?item ?text WHERE { ?item a sdgo:Target ;
+             skos:prefLabel ?text FILTER (LANG(?text) = "fr") }""",
     ),
     "strategic-goals": (
         "https://w3id.org/policing-kg/ontology#serves",
@@ -149,7 +159,8 @@ def to_sssom(suggestions: Iterable[Suggestion], task: str) -> str:
     """Write suggestions as an SSSOM TSV (to review by hand; never merged by the program)."""
     def curie(iri: str) -> str:
         for prefix, ns in (("pkgid", "https://w3id.org/policing-kg/id/"),
-                           ("pkg", "https://w3id.org/policing-kg/ontology#")):
+                           ("pkg", "https://w3id.org/policing-kg/ontology#"),
+                           ("sdg", "http://metadata.un.org/sdg/")):
             if iri.startswith(ns):
                 return prefix + ":" + iri[len(ns):]
         return iri
@@ -159,6 +170,7 @@ def to_sssom(suggestions: Iterable[Suggestion], task: str) -> str:
         "#   pkg: https://w3id.org/policing-kg/ontology#",
         "#   pkgid: https://w3id.org/policing-kg/id/",
         "#   semapv: https://w3id.org/semapv/vocab/",
+        "#   sdg: http://metadata.un.org/sdg/",
         f"# mapping_set_id: https://w3id.org/policing-kg/mappings/suggested-{task}",
         "# license: https://creativecommons.org/licenses/by/4.0/",
         '# mapping_set_description: "Candidates proposed by lexical similarity (TF-IDF cosine '
