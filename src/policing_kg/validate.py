@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SH
@@ -15,7 +15,9 @@ from policing_kg.errors import DataError
 if TYPE_CHECKING:
     from policing_kg.contributions import Contribution
 
-__all__ = ["ShapeResult", "ShapeReport", "load_shapes", "validate_graph", "validate_with_pyshacl"]
+__all__ = ["ShapeResult", "ShapeReport", "load_shapes", "validate_graph", "validate_store",
+           "validation_store",
+           "validate_with_pyshacl"]
 
 
 @dataclass(frozen=True, order=True)
@@ -144,38 +146,91 @@ def _sparql_constraints(shapes: Graph) -> tuple[Graph, list[_SparqlConstraint]]:
     return core, constraints
 
 
-def _sparql_results(data: Graph, constraints: list[_SparqlConstraint]) -> list[ShapeResult]:
+def _run(store: object, shape: str, severity: str, message: str, path: str,
+         query: str) -> Iterator[ShapeResult]:
     import pyoxigraph as ox
 
-    from policing_kg.publish import oxigraph_store
+    assert isinstance(store, ox.Store)
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = {v.value for v in solutions.variables}
+    for solution in solutions:
+        focus = solution["this"]
+        value = solution["value"] if "value" in names else None
+        yield ShapeResult(
+            severity=severity, focus=getattr(focus, "value", ""), path=path,
+            value="" if value is None else str(getattr(value, "value", value)),
+            message=message, shape=shape)
 
-    store = oxigraph_store(data)
-    results = []
-    for constraint in constraints:
-        solutions = store.query(constraint.query)
-        assert isinstance(solutions, ox.QuerySolutions)
-        for solution in solutions:
-            focus, value = solution["this"], solution["value"]
-            results.append(ShapeResult(
-                severity=constraint.severity,
-                focus=getattr(focus, "value", ""),
-                path="",
-                value="" if value is None else str(getattr(value, "value", value)),
-                message=constraint.message,
-                shape=constraint.shape,
-            ))
-    return results
+
+def validate_store(store: object, shapes: Graph,
+                   data: Callable[[], Graph] | None = None) -> ShapeReport:
+    """Validate the graph in a pyoxigraph store (all its named graphs, as one) with ``shapes``.
+
+    Core constraints are compiled to SPARQL (:mod:`policing_kg.shacl_sparql`) and SHACL-SPARQL
+    constraints run as they are: each constraint is one query over the whole graph, instead of
+    pyshacl's evaluation focus node by focus node. A shape the compiler cannot translate is
+    checked by pyshacl, on the rdflib graph that ``data`` returns (built from the store when
+    not given). The answers are plain pyshacl's (:func:`validate_with_pyshacl`; the tests
+    compare them on every shape case, the real graph and a synthetic one).
+    """
+    from policing_kg.shacl_sparql import compile_shapes, residual_constraints
+
+    core, constraints = _sparql_constraints(shapes)
+    compiled, residual = compile_shapes(core)
+    results: set[ShapeResult] = set()
+    for c in compiled:
+        results.update(_run(store, c.shape, c.severity, c.message, c.path, c.query))
+    for s in constraints:
+        results.update(_run(store, s.shape, s.severity, s.message, "", s.query))
+    if any(True for _ in residual_constraints(residual)):
+        graph = data() if data is not None else _store_graph(store)
+        results.update(_pyshacl_results(graph, residual))
+    return _report(sorted(results))
+
+
+def _store_graph(store: object) -> Graph:
+    import pyoxigraph as ox
+
+    assert isinstance(store, ox.Store)
+    return graph_of_quads(store.quads_for_pattern(None, None, None, None), "s")
+
+
+def validation_store(quads: Iterable[object]) -> object:
+    """Load pyoxigraph quads (or triples) into a store for :func:`validate_store`.
+
+    pyoxigraph stores a valid ``"2"^^xsd:positiveInteger`` as ``"2"^^xsd:integer``, which would
+    hide a wrong sh:datatype: the integer subtypes are kept under surrogate datatypes here.
+    """
+    import pyoxigraph as ox
+
+    from policing_kg.shacl_sparql import DERIVED_INTEGERS, SURROGATE
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    surrogates = {xsd + name: ox.NamedNode(SURROGATE + name) for name in DERIVED_INTEGERS}
+
+    def keep(quad: Any) -> Any:
+        term = quad.object
+        datatype = getattr(term, "datatype", None)
+        if datatype is not None and datatype.value in surrogates:
+            term = ox.Literal(term.value, datatype=surrogates[datatype.value])
+        graph = getattr(quad, "graph_name", ox.DefaultGraph())
+        return ox.Quad(quad.subject, quad.predicate, term, graph)
+
+    store = ox.Store()
+    store.bulk_extend(keep(quad) for quad in quads)
+    return store
 
 
 def validate_graph(data: Graph, shapes: Graph) -> ShapeReport:
-    """Validate ``data`` (which includes the ontology) against ``shapes``.
+    """Validate ``data`` (which includes the ontology) against ``shapes``: see validate_store."""
+    import pyoxigraph as ox
 
-    Core constraints run in pyshacl; SHACL-SPARQL constraints run once over the whole graph on
-    pyoxigraph instead of once per focus node. The answers are those of plain pyshacl
-    (:func:`validate_with_pyshacl`; the tests compare them).
-    """
-    core, constraints = _sparql_constraints(shapes)
-    return _report(_pyshacl_results(data, core) + _sparql_results(data, constraints))
+    from policing_kg.publish import to_oxigraph
+
+    triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+               for s, p, o in data)
+    return validate_store(validation_store(triples), shapes, lambda: data)
 
 
 SEVERITY_RANK = {"Info": 0, "Warning": 1, "Violation": 2}
