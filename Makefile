@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all build test lint clean
+.PHONY: all build test lint bench clean
 
 all: build
 
@@ -20,13 +20,19 @@ build: $(STAMP)
 
 # The whole suite: lint and types (ruff, mypy --strict) and every test.
 test: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+
+# The benchmark (about 20 minutes; BENCH_ARGS=--quick for a smoke run of a minute):
+# results in bench/results/bench.md and .json, the plot in bench/results/scaling.png.
+bench: build
+	$(BIN)/python -m bench.bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.plot
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache .mypy_cache .ruff_cache

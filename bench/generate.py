@@ -16,6 +16,7 @@ The output is N-Quads with the layers as named graphs, deterministic for given i
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,9 @@ _GRAPH = "https://w3id.org/policing-kg/graph/"
 _ID = "https://w3id.org/policing-kg/id/"
 _PKG = "https://w3id.org/policing-kg/ontology#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
-#: graphs kept once (not copied); ``inferred`` is left out: the benchmark infers it again
+#: graphs kept once (not copied); the benchmark leaves ``inferred`` out when it infers again
 _SINGLE = ("ontology", "queries")
-_SKIP = ("inferred",)
+_SKIP: tuple[str, ...] = ()
 #: one copy in this many carries the injected violations
 INJECT_EVERY = 10
 
@@ -63,13 +64,13 @@ def _split(template: Path) -> tuple[list[str], list[str]]:
 def copies_for(target: int, template: Path) -> int:
     """How many copies make a graph of about ``target`` quads."""
     single, copied = _split(template)
-    return max(1, round((target - len(single)) / max(1, len(copied))))
+    return max(1, math.ceil((target - len(single)) / max(1, len(copied))))
 
 
 def _copy(document: str, k: int) -> str:
     """Return the id of copy ``k`` of a document, still a valid document id: ``oec-c7-2022``."""
     name, year = document.rsplit("-", 1)
-    return f"{name}-c{k}-{year}"
+    return document if k == 0 else f"{name}-c{k}-{year}"
 
 
 def _injected(k: int) -> list[str]:
@@ -85,8 +86,14 @@ def _injected(k: int) -> list[str]:
     ]
 
 
-def generate(template: Path, out: Path, target: int) -> Synthetic:
-    """Write a synthetic graph of about ``target`` quads to ``out`` (N-Quads)."""
+def generate(template: Path, out: Path, target: int, *, faults: bool = True,
+             contribution: bool = False) -> Synthetic:
+    """Write a synthetic graph of about ``target`` quads to ``out`` (N-Quads).
+
+    Without ``faults``, no violation is injected (the reasoner needs a consistent graph). As a
+    ``contribution``, only the copies are written, under new ids (the published graph holds the
+    ontology, the SDG table and the queries): what a contributor's whole collection would be.
+    """
     single, copied = _split(template)
     copies = copies_for(target, template)
     position = re.compile(r"^<" + re.escape(_ID) + r"oec-2022/objective/2> <" + re.escape(_PKG)
@@ -95,15 +102,15 @@ def generate(template: Path, out: Path, target: int) -> Synthetic:
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(out.name + ".tmp")
     with temporary.open("w", encoding="utf-8") as handle:
-        for line in single:
+        for line in [] if contribution else single:
             handle.write(line + "\n")
             count += 1
-        for k in range(copies):
-            inject = k % INJECT_EVERY == 0
+        for k in range(1, copies + 1) if contribution else range(copies):
+            inject = faults and k % INJECT_EVERY == (1 if contribution else 0)
             for line in copied:
                 if inject and position.match(line):
                     continue  # the injected missing position
-                handle.write(_DOC.sub(lambda m, k=k: _copy(m.group(1), k), line) + "\n")
+                handle.write(_DOC.sub(lambda m: _copy(m.group(1), k), line) + "\n")  # noqa: B023
                 count += 1
             if inject:
                 injected += 1

@@ -198,7 +198,20 @@ def published_graph(project: Project, dist: Path) -> Graph:
     return union_graph(assemble(project).dataset)
 
 
-__all__ += ["published_graph"]
+def published_quads(project: Project, dist: Path) -> list[object]:
+    """Return the published graph as pyoxigraph quads: ``dist/policing-kg.nq``, or built now."""
+    import pyoxigraph as ox
+
+    dump = dist / "policing-kg.nq"
+    if dump.is_file():
+        return list(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
+    from policing_kg.publish import to_oxigraph
+
+    return [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+            for s, p, o, _ in assemble(project).dataset.quads((None, None, None, None))]
+
+
+__all__ += ["published_graph", "published_quads"]
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
     Exit codes: 0 conforms, 1 does not conform, 2 bad input or usage. With no FILE, the
     published graph itself is validated.
     """
-    from policing_kg.build import locate_project, published_graph
+    from policing_kg.build import locate_project, published_quads
     from policing_kg.contributions import read_contributions
     from policing_kg.reports import format_report
     from policing_kg.validate import (
@@ -185,7 +185,8 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
         Finding,
         load_shapes,
         validate_contributions,
-        validate_graph,
+        validate_store,
+        validation_store,
     )
 
     severity = fail_on.capitalize()
@@ -194,11 +195,11 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
         project.check()
         contributions = read_contributions(files, max_bytes)
         shapes = load_shapes(project.shapes)
-        published = published_graph(project, dist_dir)
+        published = published_quads(project, dist_dir)
         if contributions:
             report = validate_contributions(contributions, published, shapes)
         else:
-            results = validate_graph(published, shapes).results
+            results = validate_store(validation_store(published), shapes).results
             report = ContributionReport((), tuple(Finding(
                 r.severity, r.focus, "", r.path, r.value, r.message, r.shape, None, None)
                 for r in results), 0)

@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -71,16 +72,37 @@ class Contribution:
                     names.add(term.value)
         return names
 
+    @cached_property
+    def _prefixes(self) -> list[tuple[str, str]]:
+        """The prefixes the file declares (read once)."""
+        return list(dict.fromkeys(_PREFIX.findall(self.text)))
+
+    @cached_property
+    def _line_starts(self) -> dict[str, int]:
+        """The first line that each leading token (a statement's subject) starts."""
+        starts: dict[str, int] = {}
+        for number, line in enumerate(self.text.splitlines(), 1):
+            stripped = line.lstrip()
+            if stripped.startswith('"@id":'):
+                stripped = stripped[len('"@id":'):].lstrip()
+            token = stripped.split(None, 1)[0].rstrip(",") if stripped else ""
+            if token:
+                starts.setdefault(token, number)
+        return starts
+
     def line_of(self, iri: str) -> int | None:
         """Return the line of the statement that introduces ``iri``.
 
         That is where it first stands as a subject, else where it first appears at all.
         """
         spellings = [f"<{iri}>", f'"{iri}"']
-        for prefix, namespace in _PREFIX.findall(self.text):
+        for prefix, namespace in self._prefixes:
             if namespace and iri.startswith(namespace) and len(iri) > len(namespace):
                 local = iri[len(namespace) :]
                 spellings += [f"{prefix}:{local}", f"{prefix}:{_escape_local(local)}"]
+        starts = [self._line_starts[s] for s in spellings if s in self._line_starts]
+        if starts:
+            return min(starts)
         first_anywhere = None
         for number, line in enumerate(self.text.splitlines(), 1):
             stripped = line.lstrip()

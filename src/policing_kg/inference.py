@@ -17,7 +17,8 @@ from rdflib.collection import Collection
 from policing_kg.iris import ID, PKG
 
 __all__ = [
-    "Rule", "rules_from_ontology", "materialise", "REASONING", "inferred_layer", "sub_properties",
+    "Rule", "rules_from_ontology", "materialise", "materialise_store", "REASONING",
+    "inferred_layer", "sub_properties",
 ]
 
 #: The activity that produced the inferred graph, for its provenance.
@@ -65,11 +66,20 @@ def _step(ontology: Graph, step: str) -> str:
 
 def materialise(graph: Graph, ontology: Graph) -> set[tuple[str, str, str]]:
     """Return the links the rules add to ``graph`` (not those it already has), to a fixpoint."""
-    import pyoxigraph as ox
-
     from policing_kg.publish import oxigraph_store
 
-    store = oxigraph_store(graph)
+    return materialise_store(oxigraph_store(graph), ontology)
+
+
+def materialise_store(store: object, ontology: Graph) -> set[tuple[str, str, str]]:
+    """Return the links the rules add to the graph in a pyoxigraph store, to a fixpoint.
+
+    All the store's named graphs are read as one; the links found are added to its default
+    graph.
+    """
+    import pyoxigraph as ox
+
+    assert isinstance(store, ox.Store)
     queries = []
     for rule in rules_from_ontology(ontology):
         path = "/".join(_step(ontology, step) for step in rule.chain)
@@ -80,7 +90,7 @@ def materialise(graph: Graph, ontology: Graph) -> set[tuple[str, str, str]]:
     while True:
         new = []
         for head, query in queries:
-            for solution in store.query(query):  # type: ignore[union-attr]
+            for solution in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
                 x, y = solution["x"], solution["y"]
                 if isinstance(x, ox.NamedNode) and isinstance(y, ox.NamedNode):
                     new.append((x.value, head, y.value))

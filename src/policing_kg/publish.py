@@ -94,17 +94,56 @@ def oxigraph_store(graph: Graph) -> ox.Store:
 
 def canonical_quads(dataset: Dataset, graph_order: Sequence[URIRef]) -> list[ox.Quad]:
     """Return the dataset's quads in canonical order: graphs in ``graph_order``, then by term."""
-    rank = {graph: index for index, graph in enumerate(graph_order)}
-    rows = []
+    quads = []
     for s, p, o, g in dataset.quads((None, None, None, None)):
         graph = URIRef(str(g if isinstance(g, URIRef) else getattr(g, "identifier", g)))
+        quads.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o),  # type: ignore[arg-type]
+                             ox.NamedNode(str(graph))))
+    return order_quads(quads, graph_order)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def order_quads(quads: Iterable[ox.Quad], graph_order: Sequence[URIRef]) -> list[ox.Quad]:
+    """Sort quads canonically: graphs in ``graph_order``, then subject, predicate, object.
+
+    Terms sort by kind (IRI, blank node, literal), then by text with numbers by value, then by
+    language and datatype. The keys of repeated terms are computed once (a million quads sort
+    in seconds).
+    """
+    rank = {str(graph): index for index, graph in enumerate(graph_order)}
+    memo: dict[object, tuple[object, ...]] = {}
+
+    def key(term: object) -> tuple[object, ...]:
+        found = memo.get(term)
+        if found is None:
+            kind = type(term).__name__
+            value = getattr(term, "value", "")
+            if kind == "NamedNode":
+                found = (0, _natural(value), "")
+            elif kind == "BlankNode":
+                found = (1, _natural(value), "")
+            else:
+                datatype = term.datatype.value  # type: ignore[attr-defined]
+                datatype = "" if datatype in (_XSD_STRING, _LANG_STRING) else datatype
+                found = (2, _natural(value), f"{term.language or ''}|{datatype}")  # type: ignore[attr-defined]
+            memo[term] = found
+        return found
+
+    def predicate_key(term: ox.NamedNode) -> tuple[object, ...]:
+        return (0,) if term.value == _RDF_TYPE else (1, key(term)[1])
+
+    rows = []
+    for quad in quads:
+        graph = getattr(quad.graph_name, "value", "")
         if graph not in rank:
-            raise ValueError(f"a triple in an unexpected graph: {graph}")
-        predicate_key = (0,) if str(p) == _RDF_TYPE else (1, _natural(str(p)))
-        rows.append(((rank[graph], _term_key(s), predicate_key, _term_key(o)), (s, p, o, graph)))
+            raise ValueError(f"a triple in an unexpected graph: {graph or 'the default graph'}")
+        rows.append(((rank[graph], key(quad.subject), predicate_key(quad.predicate),
+                      key(quad.object)), quad))
     rows.sort(key=lambda row: row[0])
-    return [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g))  # type: ignore[arg-type]
-            for _, (s, p, o, g) in rows]
+    return [quad for _, quad in rows]
 
 
 def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
@@ -113,13 +152,21 @@ def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     for quad in quads:
         key = (str(quad.subject), str(quad.predicate), str(quad.object))
         seen.setdefault(key, quad.triple)
+    memo: dict[str, tuple[str | int, ...]] = {}
+
+    def natural(text: str) -> tuple[str | int, ...]:
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = _natural(text)
+        return found
+
     def value(term: object) -> str:
         return str(getattr(term, "value", term))
 
     def sort_key(t: ox.Triple) -> tuple[object, ...]:
         p = t.predicate.value
-        return (_natural(value(t.subject)), (0,) if p == _RDF_TYPE else (1, _natural(p)),
-                _natural(value(t.object)), str(t.object))
+        return (natural(value(t.subject)), (0,) if p == _RDF_TYPE else (1, natural(p)),
+                natural(value(t.object)), str(t.object))
     return sorted(seen.values(), key=sort_key)
 
 
@@ -230,12 +277,7 @@ def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Seque
     staging.chmod(0o755)
     try:
         quads = canonical_quads(dataset, graph_order)
-        triples = _triples(quads)
-        for name, (rdf_format, named_graphs) in DUMPS.items():
-            data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if named_graphs else triples
-            prefixes = None if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) \
-                else PREFIXES
-            ox.serialize(data, str(staging / name), format=rdf_format, prefixes=prefixes)
+        triples = write_dumps(quads, staging)
         for name, content in (extra_files or {}).items():
             (staging / name).write_bytes(content)
         checksums = {path.name: _sha256(path) for path in sorted(staging.iterdir())}
@@ -254,6 +296,25 @@ def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Seque
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Release(out_dir, checksums, len(triples), len(quads), graph_triples)
+
+
+def write_dumps(quads: Sequence[ox.Quad], directory: Path,
+                names: Iterable[str] | None = None) -> list[ox.Triple]:
+    """Write the dumps (``DUMPS``, or those named) of quads in canonical order into ``directory``.
+
+    Returns the union's triples (each once, in canonical order), which the formats without
+    named graphs hold.
+    """
+    triples: list[ox.Triple] | None = None
+    for name in names or DUMPS:
+        rdf_format, named_graphs = DUMPS[name]
+        if not named_graphs and triples is None:
+            triples = _triples(quads)
+        data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if named_graphs else triples or []
+        prefixes = None if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) \
+            else PREFIXES
+        ox.serialize(data, str(directory / name), format=rdf_format, prefixes=prefixes)
+    return triples if triples is not None else _triples(quads)
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
@@ -275,4 +336,4 @@ def graph_order(document_ids: Sequence[str]) -> list[URIRef]:
             graph_iri("mappings"), graph_iri("inferred"), graph_iri("queries")]
 
 
-__all__ += ["graph_order"]
+__all__ += ["graph_order", "order_quads", "write_dumps"]

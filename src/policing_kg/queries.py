@@ -81,6 +81,36 @@ def search_pattern(text: str) -> str:
     return "".join(parts)
 
 
+_SKELETON = set("aeiouycàâäéèêëîïôöùûüÿçœ’'_")
+
+
+def search_needle(text: str) -> str:
+    """Return the longest word of ``text`` with its vowels, c, y and apostrophes as ``_``.
+
+    A label can match :func:`search_pattern` only if its own skeleton (the same letters
+    replaced, lower case) contains this needle: the stored queries test it with ``CONTAINS``
+    first, which is cheap, and run the regular expression on the few labels left.
+
+    >>> search_needle("Coopé internationale")
+    '_nt_rn_t__n_l_'
+    """
+    pieces = []
+    folded = text.lower()
+    for word in folded.split():
+        for piece in word.split("oe"):  # "oe" may be the one letter œ in a label
+            current = ""
+            for char in piece:
+                if char in _SKELETON:
+                    current += "_"
+                elif ord(char) > 127 and char not in _UNFOLD:  # the pattern's "."
+                    pieces.append(current)
+                    current = ""
+                else:
+                    current += char
+            pieces.append(current)
+    return max(pieces, key=len, default="")
+
+
 @dataclass(frozen=True)
 class QueryParameter:
     """A typed query parameter: the variable it binds, its type and what it means."""
@@ -194,10 +224,17 @@ def bind_parameters(query: StoredQuery, params: Mapping[str, str]) -> str:
     """
     if not params:
         return query.text
+    import pyoxigraph as ox
+
     known = {p.name: p for p in query.parameters}
     names = sorted(params)
     terms = [str(_bind(known[name], params[name])) for name in names]
-    variables = " ".join(f"?{name}" for name in names)
+    bound = list(names)
+    for name in names:  # a search also binds its needle (see search_needle)
+        if known[name].type == "search":
+            bound.append(f"{name}_needle")
+            terms.append(str(ox.Literal(search_needle(params[name]))))
+    variables = " ".join(f"?{name}" for name in bound)
     block = f"\n  VALUES ({variables}) {{ ({' '.join(terms)}) }}"
     offset = 0
     for line in query.text.splitlines(keepends=True):

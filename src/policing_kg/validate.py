@@ -302,40 +302,66 @@ def graph_of_quads(quads: object, blank_prefix: str = "b") -> Graph:
     return graph
 
 
-def _label(graph: Graph, node: str) -> str:
-    from rdflib.namespace import SKOS
+def _label(store: Any, node: str) -> str:
+    import pyoxigraph as ox
 
-    labels = {getattr(o, "language", None): str(o)
-              for o in graph.objects(URIRef(node), SKOS.prefLabel)}
-    label = labels.get("en") or labels.get("fr") or next(iter(labels.values()), "")
+    if not node.startswith(("http://", "https://", "urn:")):
+        return ""
+    labels: dict[str | None, str] = {}
+    prefix = "http://www.w3.org/2004/02/skos/core#prefLabel"
+    for quad in store.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(prefix), None):
+        labels.setdefault(getattr(quad.object, "language", None), quad.object.value)
+    label = labels.get("en") or labels.get("fr") or next(iter(sorted(labels.values())), "")
     return label if len(label) <= 120 else label[:120] + "…"
 
 
-def _compact(graph: Graph, term: str) -> str:
+def _compact(term: str) -> str:
+    from policing_kg.iris import PREFIXES
+
     if not term:
         return ""
-    try:
-        return graph.namespace_manager.normalizeUri(URIRef(term))
-    except Exception:  # rdflib raises on IRIs it cannot split
-        return term
+    prefix, namespace = max(((p, n) for p, n in PREFIXES.items() if term.startswith(n)),
+                            key=lambda pn: len(pn[1]), default=("", ""))
+    local = term[len(namespace):]
+    if prefix and local and all(c.isalnum() or c in "-_." for c in local):
+        return f"{prefix}:{local}"
+    return term
 
 
-def validate_contributions(contributions: Sequence[Contribution], published: Graph,
+def _renamed(quads: Iterable[Any], blank_prefix: str) -> Iterator[Any]:
+    """Rename the quads' blank nodes, so that two files' ``_:b0`` stay apart."""
+    import pyoxigraph as ox
+
+    def term(value: Any) -> Any:
+        return ox.BlankNode(blank_prefix + value.value) if isinstance(value, ox.BlankNode) \
+            else value
+
+    for quad in quads:
+        yield ox.Quad(term(quad.subject), quad.predicate, term(quad.object), ox.DefaultGraph())
+
+
+def validate_contributions(contributions: Sequence[Contribution], published: Any,
                            shapes: Graph) -> ContributionReport:
     """Validate contributed files together with the published graph (so references resolve).
 
-    Only results about nodes that a contributed file names are reported, each with the file
-    and line of the statement that introduces its focus node.
+    ``published`` is the published graph as pyoxigraph quads (or an rdflib graph). Only results
+    about nodes that a contributed file names are reported, each with the file and line of the
+    statement that introduces its focus node. The graph is held by pyoxigraph only: a
+    contribution of a million triples validates in seconds.
     """
-    from policing_kg.iris import PREFIXES
+    from itertools import chain
 
-    data = Graph()
-    for prefix, namespace in PREFIXES.items():
-        data.bind(prefix, namespace)
-    data += published
-    for index, contribution in enumerate(contributions):
-        data += graph_of_quads(contribution.quads, blank_prefix=f"c{index}_")
-    report = validate_graph(data, shapes)
+    if isinstance(published, Graph):
+        import pyoxigraph as ox
+
+        from policing_kg.publish import to_oxigraph
+
+        published = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                     for s, p, o in published]
+    store = validation_store(chain(
+        _renamed(published, "p"),
+        *(_renamed(c.quads, f"c{index}_") for index, c in enumerate(contributions))))
+    report = validate_store(store, shapes)
     mentioned = [(c, c.mentioned()) for c in contributions]
     findings = []
     outside = 0
@@ -346,9 +372,9 @@ def validate_contributions(contributions: Sequence[Contribution], published: Gra
             continue
         value = result.value if len(result.value) <= 200 else result.value[:200] + "…"
         findings.append(Finding(
-            severity=result.severity, focus=result.focus, label=_label(data, result.focus),
-            path=_compact(data, result.path), value=value, message=result.message,
-            shape=_compact(data, result.shape), file=str(owner.path),
+            severity=result.severity, focus=result.focus, label=_label(store, result.focus),
+            path=_compact(result.path), value=value, message=result.message,
+            shape=_compact(result.shape), file=str(owner.path),
             line=owner.line_of(result.focus)))
     findings.sort(key=lambda f: (f.file or "", f.line or 0, f.focus,
                                  -SEVERITY_RANK.get(f.severity, 2), f.path, f.message))

@@ -1,0 +1,550 @@
+"""The benchmark: policing-kg's engines beside their peers, on synthetic graphs, in one run.
+
+    python -m bench.bench [--quick] [--sizes 10k,100k,1M] [--out bench/results]
+
+For each size it generates a graph of the project's shape from the release in ``dist/``
+(:mod:`bench.generate`) and measures each stage in a child process of its own: wall time of the
+work (the child's own clock, start-up and imports left out) and the child's peak memory
+(``ru_maxrss``). Peers run on the same input in the same run: rdflib (load, parse, serialise,
+queries), plain pyshacl with default options and the project's shapes (validation), HermiT
+through owlready2 (inference, where it finishes). Their answers are compared with ours.
+
+Results go to ``bench/results/`` (not committed) as ``bench.json`` and ``bench.md``;
+``python -m bench.plot`` draws ``bench/scaling.png`` from the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+#: sizes above which a peer is not run, with the reason (measured in the issue, and here)
+PYSHACL_LIMIT = 150_000  # pyshacl took 114 s on 117 k triples and 1153 s on 1.17 M
+HERMIT_LIMIT = 15_000  # HermiT: 5 k individuals 63 s, 10 k over 10 min (grows ~n^2.4)
+RDFLIB_QUERY_LIMIT = 60  # seconds for rdflib's engine on one query (then the next one runs)
+GRAPH = "https://w3id.org/policing-kg/graph/"
+
+
+# -- the stages, each run in a child process ---------------------------------------------------
+
+
+def _clock() -> float:
+    return time.perf_counter()
+
+
+def stage_load(nq: str, engine: str) -> dict[str, Any]:
+    """Read the N-Quads dump into a store (pyoxigraph) or a Dataset (rdflib)."""
+    start = _clock()
+    if engine == "ours":
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
+        count = len(store)
+    else:
+        from rdflib import Dataset
+
+        dataset = Dataset()
+        dataset.parse(nq, format="nquads")
+        count = len(list(dataset.quads((None, None, None, None))))
+    return {"seconds": _clock() - start, "quads": count}
+
+
+def stage_parse_turtle(ttl: str, engine: str) -> dict[str, Any]:
+    """Parse the Turtle dump."""
+    start = _clock()
+    if engine == "ours":
+        import pyoxigraph as ox
+
+        count = sum(1 for _ in ox.parse(path=ttl, format=ox.RdfFormat.TURTLE))
+    else:
+        from rdflib import Graph
+
+        count = len(Graph().parse(ttl, format="turtle"))
+    return {"seconds": _clock() - start, "triples": count}
+
+
+def stage_validate(nq: str, engine: str, keys_out: str) -> dict[str, Any]:
+    """Validate with the project's shapes: our engine, or plain pyshacl (default options)."""
+    import pyoxigraph as ox
+
+    from policing_kg.validate import load_shapes
+
+    shapes = load_shapes(ROOT / "shapes")
+    start = _clock()
+    if engine == "ours":
+        from policing_kg.validate import validate_store, validation_store
+
+        store = validation_store(ox.parse(path=nq, format=ox.RdfFormat.N_QUADS))
+        loaded = _clock()
+        report = validate_store(store, shapes)
+        keys = sorted({(r.focus, r.shape, r.severity) for r in report.results})
+    else:
+        from pyshacl import validate
+        from rdflib import RDF
+        from rdflib.namespace import SH
+
+        from policing_kg.validate import graph_of_quads
+
+        data = graph_of_quads(ox.parse(path=nq, format=ox.RdfFormat.N_QUADS))
+        loaded = _clock()
+        _, graph, _ = validate(data, shacl_graph=shapes)
+        keys = sorted({(str(graph.value(r, SH.focusNode)), str(graph.value(r, SH.sourceShape)),
+                        str(graph.value(r, SH.resultSeverity)).rsplit("#", 1)[-1])
+                       for r in graph.subjects(RDF.type, SH.ValidationResult)})
+    done = _clock()
+    Path(keys_out).write_text(json.dumps(keys), "utf-8")
+    return {"seconds": done - start, "load_seconds": loaded - start,
+            "check_seconds": done - loaded, "results": len(keys),
+            "violations": sum(1 for k in keys if k[2] == "Violation")}
+
+
+def _without_inferred(nq: str) -> list[Any]:
+    import pyoxigraph as ox
+
+    inferred = GRAPH + "inferred"
+    return [q for q in ox.parse(path=nq, format=ox.RdfFormat.N_QUADS)
+            if getattr(q.graph_name, "value", "") != inferred]
+
+
+def stage_infer(nq: str, engine: str, links_out: str) -> dict[str, Any]:
+    """Find the links that the ontology's chains add: SPARQL on pyoxigraph, or HermiT."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from policing_kg.inference import rules_from_ontology
+
+    ontology = Graph().parse(ROOT / "ontology" / "policing-kg.ttl", format="turtle")
+    quads = _without_inferred(nq)
+    start = _clock()
+    if engine == "ours":
+        from policing_kg.inference import materialise_store
+
+        store = ox.Store()
+        store.bulk_extend(quads)
+        links = materialise_store(store, ontology)
+    else:
+        from policing_kg.reason import hermit_links
+        from policing_kg.validate import graph_of_quads
+
+        heads = {rule.head for rule in rules_from_ontology(ontology)}
+        links = hermit_links(graph_of_quads(quads), heads)
+    seconds = _clock() - start
+    Path(links_out).write_text(json.dumps(sorted(links)), "utf-8")
+    return {"seconds": seconds, "links": len(links)}
+
+
+def stage_serialise(nq: str, engine: str, out_dir: str) -> dict[str, Any]:
+    """Write the dumps: each format in canonical order, twice (the bytes must not change)."""
+    import pyoxigraph as ox
+
+    quads = list(ox.parse(path=nq, format=ox.RdfFormat.N_QUADS))
+    out = Path(out_dir)
+    if engine == "ours":
+        from rdflib import URIRef
+
+        from policing_kg.publish import DUMPS, order_quads, write_dumps
+
+        names = sorted({getattr(q.graph_name, "value", "") for q in quads})
+        documents = sorted(n for n in names if n.startswith(GRAPH + "document/"))
+        layers = ["translations", "editorial", "reference", "mappings", "inferred", "queries"]
+        order = [URIRef(GRAPH + "ontology"), *map(URIRef, documents),
+                 *(URIRef(GRAPH + layer) for layer in layers)]
+        start = _clock()
+        ordered = order_quads(quads, order)
+        result: dict[str, Any] = {"order_seconds": _clock() - start, "formats": {}}
+        write_dumps(ordered, out, ["policing-kg.nt"])  # warms the union's triple order
+        for name in DUMPS:
+            first = _clock()
+            write_dumps(ordered, out, [name])
+            seconds = _clock() - first
+            digest = hashlib.sha256((out / name).read_bytes()).hexdigest()
+            write_dumps(ordered, out, [name])
+            same = hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+            result["formats"][name] = {"seconds": seconds, "deterministic": same,
+                                       "bytes": (out / name).stat().st_size}
+            (out / name).unlink()
+        result["seconds"] = max(f["seconds"] for f in result["formats"].values())
+        return result
+    from policing_kg.validate import graph_of_quads
+
+    graph = graph_of_quads(quads)
+    start = _clock()
+    graph.serialize(out / "rdflib.ttl", format="turtle")
+    seconds = _clock() - start
+    (out / "rdflib.ttl").unlink()
+    return {"seconds": seconds}
+
+
+def _examples() -> list[tuple[str, dict[str, str]]]:
+    from policing_kg.queries import load_catalogue
+
+    examples = []
+    for query in load_catalogue(ROOT / "queries").values():
+        words = shlex.split(query.examples[0])
+        params = dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "--param")
+        examples.append((query.name, params))
+    return examples
+
+
+def stage_queries(nq: str, engine: str, progress: str) -> dict[str, Any]:
+    """Every stored query (its first example) on the graph: median of three runs each."""
+    from policing_kg.queries import bind_parameters, load_catalogue, run_query
+
+    catalogue = load_catalogue(ROOT / "queries")
+    if engine == "ours":
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
+
+        def run(name: str, params: dict[str, str]) -> int:
+            return len(run_query(catalogue[name], params, store).rows)
+    else:
+        from rdflib import Dataset
+
+        dataset = Dataset(default_union=True)
+        dataset.parse(nq, format="nquads")
+
+        def run(name: str, params: dict[str, str]) -> int:
+            return len(list(dataset.query(bind_parameters(catalogue[name], params))))
+
+    import signal
+
+    class TooLong(Exception):
+        pass
+
+    def stop(signum: int, frame: object) -> None:
+        raise TooLong
+
+    signal.signal(signal.SIGALRM, stop)
+    results: dict[str, Any] = {}
+    with open(progress, "w", encoding="utf-8") as log:
+        for name, params in _examples():
+            times, rows = [], 0
+            try:
+                for _ in range(3 if engine == "ours" else 1):
+                    signal.alarm(RDFLIB_QUERY_LIMIT)
+                    start = _clock()
+                    rows = run(name, params)
+                    times.append(_clock() - start)
+                    signal.alarm(0)
+                results[name] = {"seconds": statistics.median(times), "rows": rows}
+            except TooLong:
+                results[name] = {"over": RDFLIB_QUERY_LIMIT}
+            log.write(json.dumps({name: results[name]}) + "\n")
+            log.flush()
+    finished = [r["seconds"] for r in results.values() if "seconds" in r]
+    return {"seconds": max(finished, default=0.0), "queries": results}
+
+
+def stage_validate_cli(contribution: str, engine: str, dist: str) -> dict[str, Any]:
+    """`policing-kg validate FILE`: a contributed collection checked with the published graph."""
+    from policing_kg.cli import cli
+
+    start = _clock()
+    try:
+        cli.main(["validate", contribution, "--dist", dist, "--max-bytes", str(2**31),
+                  "--format", "json", "--project", str(ROOT)], standalone_mode=False)
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    return {"seconds": _clock() - start, "exit": code}
+
+
+STAGES = {"load": stage_load, "parse-turtle": stage_parse_turtle, "validate": stage_validate,
+          "validate-cli": stage_validate_cli, "infer": stage_infer, "serialise": stage_serialise,
+          "queries": stage_queries}
+
+
+def child(argv: list[str]) -> None:
+    """Run one stage and print its result as JSON (the parent reads the last line)."""
+    stage, engine, *args = argv
+    result = STAGES[stage](*args[:1], engine, *args[1:])  # type: ignore[operator]
+    print(json.dumps(result))
+
+
+# -- the parent ----------------------------------------------------------------------------------
+
+
+def run_child(stage: str, engine: str, args: list[str], timeout: float) -> dict[str, Any]:
+    """Run a stage in a child; add its peak memory. A child past ``timeout`` is stopped."""
+    command = [sys.executable, "-m", "bench.bench", "_child", stage, engine, *args]
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    with tempfile.TemporaryFile("w+") as out:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.PIPE,  # noqa: S603
+                                   env=env, text=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                return {"error": f"not finished in {timeout:.0f} s",
+                        "peak_mb": usage.ru_maxrss / 1024}
+            time.sleep(0.05)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stderr = process.stderr.read() if process.stderr else ""
+        out.seek(0)
+        lines = out.read().strip().splitlines()
+    if process.returncode != 0 or not lines:
+        last = (stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"exit {process.returncode}: {last[:300]}",
+                "peak_mb": usage.ru_maxrss / 1024}
+    result: dict[str, Any] = json.loads(lines[-1])
+    result["peak_mb"] = usage.ru_maxrss / 1024
+    return result
+
+
+def _same_json(a: Path, b: Path) -> bool | None:
+    if not (a.is_file() and b.is_file()):
+        return None
+    return bool(json.loads(a.read_text("utf-8")) == json.loads(b.read_text("utf-8")))
+
+
+def measure_size(label: str, target: int, work: Path, template: Path,
+                 quick: bool) -> dict[str, Any]:
+    """Generate the graph of one size and run every stage, ours and the peers'."""
+    import pyoxigraph as ox
+
+    from bench.generate import generate
+
+    nq = work / f"synthetic-{label}.nq"
+    synthetic = generate(template, nq, target)
+    ttl = work / f"synthetic-{label}.ttl"
+    triples = {q.triple for q in ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS)}
+    ox.serialize(sorted(triples, key=str), str(ttl), format=ox.RdfFormat.TURTLE)
+    entry: dict[str, Any] = {"quads": synthetic.quads, "triples": len(triples),
+                             "copies": synthetic.copies, "injected": synthetic.injected_copies,
+                             "stages": {}}
+    stages = entry["stages"]
+    print(f"[{label}] {synthetic.quads} quads, {synthetic.copies} copies", flush=True)
+
+    def both(stage: str, args: list[str], peer_args: list[str] | None = None, *,
+             peer: bool = True, peer_skip: str = "", timeout: float = 1800) -> None:
+        ours = run_child(stage, "ours", args, timeout)
+        other: dict[str, Any] = {"skipped": peer_skip} if not peer else run_child(
+            stage, "peer", peer_args or args, timeout)
+        stages[stage] = {"ours": ours, "peer": other}
+        print(f"  {stage}: ours {ours.get('seconds', ours.get('error'))} / peer "
+              f"{other.get('seconds', other.get('error', other.get('skipped')))}", flush=True)
+
+    both("load", [str(nq)])
+    both("parse-turtle", [str(ttl)])
+    run_pyshacl = synthetic.quads <= PYSHACL_LIMIT
+    both("validate", [str(nq), str(work / f"{label}-ours.keys")],
+         [str(nq), str(work / f"{label}-peer.keys")], peer=run_pyshacl,
+         peer_skip="pyshacl not run above 150 k triples (1153 s on 1.17 M in the issue)")
+    stages["validate"]["identical"] = _same_json(work / f"{label}-ours.keys",
+                                                 work / f"{label}-peer.keys")
+    contribution = work / f"contribution-{label}.nq"
+    generate(template, contribution, target, contribution=True)
+    cli = run_child("validate-cli", "ours", [str(contribution), str(template.parent)], 1800)
+    stages["validate-cli"] = {"ours": cli, "peer": stages["validate"]["peer"]}
+    print(f"  validate (CLI): {cli.get('seconds', cli.get('error'))}", flush=True)
+    # the injected faults make the graph inconsistent (an objective serves a theme), and a
+    # reasoner infers nothing from an inconsistent graph: inference runs on the clean graph
+    clean = work / f"synthetic-{label}-clean.nq"
+    generate(template, clean, target, faults=False)
+    both("infer", [str(clean), str(work / f"{label}-ours.links")],
+         [str(clean), str(work / f"{label}-peer.links")], peer=synthetic.quads <= HERMIT_LIMIT,
+         peer_skip="HermiT not run above 15 k triples (over 10 min at 10 k individuals)",
+         timeout=900)
+    stages["infer"]["identical"] = _same_json(work / f"{label}-ours.links",
+                                              work / f"{label}-peer.links")
+    dumps = work / f"dumps-{label}"
+    dumps.mkdir(exist_ok=True)
+    both("serialise", [str(nq), str(dumps)])
+    progress_ours, progress_peer = work / f"{label}-queries-ours.jsonl", \
+        work / f"{label}-queries-peer.jsonl"
+    ours = run_child("queries", "ours", [str(nq), str(progress_ours)], 900)
+    peer = run_child("queries", "peer", [str(nq), str(progress_peer)], 3600)
+    if "error" in peer and progress_peer.is_file():  # keep what finished in the time given
+        finished: dict[str, Any] = {}
+        for line in progress_peer.read_text("utf-8").splitlines():
+            finished.update(json.loads(line))
+        peer["queries"] = finished
+    stages["queries"] = {"ours": ours, "peer": peer}
+    print(f"  queries: ours max {ours.get('seconds', ours.get('error'))} / rdflib "
+          f"{peer.get('seconds', peer.get('error'))}", flush=True)
+    return entry
+
+
+def measure_cli(work: Path) -> dict[str, Any]:
+    """Start-up of the command line, and the whole build of the real corpus."""
+    exe = str(Path(sys.executable).parent / "policing-kg")
+
+    def timed(command: list[str], runs: int) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,  # noqa: S603
+                           stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    return {"help_seconds": timed([exe, "--help"], 5),
+            "query_seconds": timed([exe, "query", "documents"], 5),
+            "build_seconds": timed([exe, "build", "--dist", str(work / "dist")], 3)}
+
+
+def machine() -> dict[str, Any]:
+    """Describe the machine and the versions that produced the figures."""
+    from importlib.metadata import version
+
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) // 1024 // 1024} GB"
+    except OSError:
+        pass
+    cpu = ""
+    try:
+        cpu = next((line.split(":", 1)[1].strip()
+                    for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), "")
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory,
+            "python": platform.python_version(), "system": platform.platform(),
+            **{name: version(name) for name in ("pyoxigraph", "rdflib", "pyshacl", "owlready2")}}
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def _s(value: Any) -> str:
+    if isinstance(value, (int, float)):
+        if value < 0.1:
+            return f"{value:.3f}"
+        return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+    return "—"
+
+
+def _row(stage: str, data: dict[str, Any], peer_name: str, check: str = "") -> str:
+    ours, peer = data["ours"], data["peer"]
+    ratio = ""
+    if isinstance(ours.get("seconds"), float) and isinstance(peer.get("seconds"), float) \
+            and ours["seconds"] > 0:
+        ratio = f"{peer['seconds'] / ours['seconds']:.0f}×"
+    peer_text = _s(peer.get("seconds")) if "seconds" in peer else \
+        peer.get("skipped", peer.get("error", ""))
+    peer_mb = f"{peer['peak_mb']:.0f}" if "peak_mb" in peer and "seconds" in peer else ""
+    ours_text = _s(ours.get("seconds")) if "seconds" in ours else ours.get("error", "")
+    return (f"| {stage} | {ours_text} | {ours.get('peak_mb', 0):.0f} | {peer_name} | "
+            f"{peer_text} | {peer_mb} | {ratio} | {check} |")
+
+
+def report(results: dict[str, Any]) -> str:
+    """Write the results as Markdown: one table per size, then the command line."""
+    m = results["machine"]
+    lines = [f"# policing-kg benchmark ({'quick' if results['quick'] else 'full'} run)", "",
+             f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; Python {m['python']}; "
+             f"pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}, pyshacl {m['pyshacl']}, "
+             f"owlready2 {m['owlready2']}. Seconds of work (start-up left out), peak memory "
+             "of the process in MB.", ""]
+    for label, entry in results["sizes"].items():
+        st = entry["stages"]
+        lines += [f"## {label}: {entry['quads']:,} quads ({entry['triples']:,} distinct triples),"
+                  f" {entry['injected'] * 3} injected faults", "",
+                  "| stage | ours s | ours MB | peer | peer s | peer MB | ratio | same answers |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        lines.append(_row("load N-Quads (store)", st["load"], "rdflib"))
+        lines.append(_row("parse Turtle", st["parse-turtle"], "rdflib"))
+        identical = st["validate"].get("identical")
+        vcheck = {True: "yes", False: "NO", None: "—"}[identical]
+        violations = st["validate"]["ours"].get("violations", "?")
+        lines.append(_row(f"validate ({violations} violations)", st["validate"], "pyshacl",
+                          vcheck))
+        icheck = {True: "yes", False: "NO", None: "—"}[st["infer"].get("identical")]
+        if "validate-cli" in st:
+            lines.append(_row("`policing-kg validate` (the copies as a contribution)",
+                              st["validate-cli"], "pyshacl (row above)",
+                              f"exit {st['validate-cli']['ours'].get('exit', '?')}"))
+        lines.append(_row(f"infer ({st['infer']['ours'].get('links', '?')} links)", st["infer"],
+                          "HermiT", icheck))
+        formats = st["serialise"]["ours"].get("formats", {})
+        deterministic = all(f.get("deterministic") for f in formats.values()) if formats else None
+        lines.append(_row("serialise (slowest format)", st["serialise"], "rdflib Turtle",
+                          "deterministic" if deterministic else "NOT deterministic"))
+        for name, f in formats.items():
+            lines.append(f"| · {name} | {_s(f['seconds'])} | | | | | | "
+                         f"{'deterministic' if f['deterministic'] else 'NOT'} |")
+        lines.append(f"| · canonical order (shared) | "
+                     f"{_s(st['serialise']['ours'].get('order_seconds'))} | | | | | | |")
+        ours_q = st["queries"]["ours"].get("queries", {})
+        peer_q = st["queries"]["peer"].get("queries", {})
+        for name, q in ours_q.items():
+            p = peer_q.get(name) or {}
+            done = "seconds" in p
+            ratio = f"{p['seconds'] / q['seconds']:.0f}×" if done and q["seconds"] > 0 else (
+                f"> {p['over'] / q['seconds']:.0f}×" if "over" in p and q["seconds"] > 0 else "")
+            same = "" if not done else ("yes" if p["rows"] == q["rows"] else
+                                        f"rows {q['rows']} / {p['rows']}")
+            peer_text = _s(p["seconds"]) if done else (
+                f"over {p['over']} s" if "over" in p else "not run")
+            lines.append(f"| query {name} | {_s(q['seconds'])} | "
+                         f"{st['queries']['ours'].get('peak_mb', 0):.0f} | rdflib | "
+                         f"{peer_text} | | {ratio} | {same} |")
+        lines.append("")
+    cli = results.get("cli", {})
+    lines += ["## Command line (real corpus)", "",
+              f"`policing-kg --help` {_s(cli.get('help_seconds'))} s; "
+              f"`policing-kg query documents` {_s(cli.get('query_seconds'))} s; "
+              f"`policing-kg build` (reasoner included) {_s(cli.get('build_seconds'))} s "
+              "(medians).", ""]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Run the benchmark."""
+    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+        child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(prog="python -m bench.bench", description=__doc__.split(
+        "\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10 k triples only (CI smoke run)")
+    parser.add_argument("--sizes", default=None, help="e.g. 10k,100k,1M (default: all)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--template", type=Path, default=ROOT / "dist" / "policing-kg.nq",
+                        help="the release to copy (default: dist/, from `make`)")
+    args = parser.parse_args()
+    if not args.template.is_file():
+        parser.exit(2, f"error: {args.template}: no release to copy — run `make` first\n")
+    labels = ["10k"] if args.quick else (args.sizes.split(",") if args.sizes else list(SIZES))
+    unknown = [label for label in labels if label not in SIZES]
+    if unknown:
+        parser.exit(2, f"error: unknown size {unknown[0]!r} — one of {', '.join(SIZES)}\n")
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    results: dict[str, Any] = {"quick": args.quick, "machine": machine(), "sizes": {}}
+    with tempfile.TemporaryDirectory(prefix="policing-kg-bench-") as directory:
+        work = Path(directory)
+        for label in labels:
+            results["sizes"][label] = measure_size(label, SIZES[label], work, args.template,
+                                                   args.quick)
+        results["cli"] = measure_cli(work)
+    results["minutes"] = (time.time() - started) / 60
+    (args.out / "bench.json").write_text(json.dumps(results, indent=1) + "\n", "utf-8")
+    (args.out / "bench.md").write_text(report(results), "utf-8")
+    print(f"wrote {args.out / 'bench.md'} and bench.json ({results['minutes']:.1f} min)")
+
+
+if __name__ == "__main__":
+    main()
