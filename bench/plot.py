@@ -16,7 +16,8 @@ SERIES = {"load": ("pyoxigraph load", "rdflib load"),
           "validate": ("policing-kg validate", "pyshacl"),
           "infer": ("SPARQL materialisation", "HermiT"),
           "serialise": ("pyoxigraph dumps (slowest format)", "rdflib Turtle"),
-          "queries": ("pyoxigraph, slowest stored query", "rdflib, slowest stored query that finished in 60 s")}
+          "queries": ("pyoxigraph, slowest stored query",
+                      "rdflib, slowest stored query that finished in 60 s")}
 
 
 def points(results: dict[str, Any], stage: str, side: str) -> list[tuple[int, float]]:
