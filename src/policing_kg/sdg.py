@@ -324,33 +324,17 @@ def _format(source: str, data: bytes, media: str | None) -> Any:
 def _parse(source: str, data: bytes, media: str | None) -> Graph:
     import pyoxigraph as ox
 
+    from policing_kg.validate import graph_of_quads
+
     fmt = _format(source, data, media)
-    graph = Graph()
     try:
-        for triple in ox.parse(data, format=fmt, base_iri=SDG):
-            graph.add(tuple(_to_rdflib(term) for term in (
-                triple.subject, triple.predicate, triple.object)))
+        graph = graph_of_quads(ox.parse(data, format=fmt, base_iri=SDG))
     except SyntaxError as exc:
         kind = "RDF/XML" if fmt == ox.RdfFormat.RDF_XML else "Turtle"
         raise PolicingKGError(f"not valid {kind}: {' '.join(str(exc).split())}", where=source,
                               hint="give the UN's SDG KOS as Turtle (.ttl) or RDF/XML (.rdf)"
                               ) from None
     return graph
-
-
-def _to_rdflib(term: Any) -> Any:
-    from rdflib import BNode
-
-    kind = type(term).__name__
-    if kind == "NamedNode":
-        return URIRef(term.value)
-    if kind == "BlankNode":
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)  # a simple literal, as rdflib writes it
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _selected(graph: Graph, table: SdgTable) -> tuple[list[tuple[Any, Any, Any]], dict[str, int],
@@ -452,9 +436,10 @@ def imported_triples(root: Path) -> Iterable[tuple[Any, Any, Any]]:
     path = root / IMPORT_FOLDER / _IMPORT_FILE
     if not path.is_file():
         return []
+    from policing_kg.validate import graph_of_quads
+
     try:
-        return [tuple(_to_rdflib(t) for t in (q.subject, q.predicate, q.object))
-                for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
+        return list(graph_of_quads(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)))
     except (SyntaxError, OSError) as exc:
         raise DataError(f"the imported SDG vocabulary is unreadable: {exc}", where=str(path),
                         hint="run `policing-kg sdg import` again, or delete imported/sdg/"
