@@ -22,7 +22,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-__all__ = ["CompiledConstraint", "compile_shapes", "Unsupported", "SURROGATE", "DERIVED_INTEGERS"]
+__all__ = ["CompiledConstraint", "compile_shapes", "Unsupported", "SURROGATE", "DERIVED_INTEGERS",
+           "target_query"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: pyoxigraph's store keeps a valid xsd:positiveInteger (and the other integer subtypes) as an
@@ -174,7 +175,8 @@ def _path(shapes: Graph, path: Node) -> tuple[str, str]:
     raise Unsupported(f"the path {path}")
 
 
-def _targets(shapes: Graph, shape: Node) -> str | None:
+def target_query(shapes: Graph, shape: Node) -> str | None:
+    """Return a sub-select of the shape's focus nodes (``?this``), or None if it has no target."""
     branches = []
     for target in shapes.objects(shape, SH.targetClass):
         branches.append(f"{{ ?this {_SUBCLASS} {_term(target)} }}")
@@ -293,7 +295,7 @@ def compile_shapes(shapes: Graph) -> tuple[list[CompiledConstraint], Graph]:
     for shape in sorted(node_shapes | property_shapes, key=str):
         if shapes.value(shape, SH.deactivated) == Literal(True):
             continue
-        focus = _targets(shapes, shape)
+        focus = target_query(shapes, shape)
         if focus is None:
             continue  # reached only through sh:property (or not at all)
         is_property = shape in property_shapes

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from policing_kg.errors import DataError
@@ -99,26 +99,13 @@ class _SparqlConstraint:
     query: str
 
 
-def _target_pattern(shapes: Graph, shape: object) -> str | None:
-    branches = []
-    for target in shapes.objects(shape, SH.targetClass):  # type: ignore[arg-type]
-        branches.append(f"{{ ?this a/<{RDFS.subClassOf}>* <{target}> }}")
-    for target in shapes.objects(shape, SH.targetNode):  # type: ignore[arg-type]
-        branches.append(f"{{ BIND (<{target}> AS ?this) }}")
-    for target in shapes.objects(shape, SH.targetSubjectsOf):  # type: ignore[arg-type]
-        branches.append(f"{{ ?this <{target}> [] }}")
-    for target in shapes.objects(shape, SH.targetObjectsOf):  # type: ignore[arg-type]
-        branches.append(f"{{ [] <{target}> ?this }}")
-    if not branches:
-        return None
-    return "SELECT DISTINCT ?this WHERE { " + " UNION ".join(branches) + " }"
-
-
 def _sparql_constraints(shapes: Graph) -> tuple[Graph, list[_SparqlConstraint]]:
     """Split the shapes: core shapes for pyshacl, SHACL-SPARQL constraints as queries.
 
     Each query finds every violation in one evaluation (``$this`` joined with the targets).
     """
+    from policing_kg.shacl_sparql import Unsupported, target_query
+
     core = Graph()
     core += shapes
     constraints = []
@@ -127,7 +114,10 @@ def _sparql_constraints(shapes: Graph) -> tuple[Graph, list[_SparqlConstraint]]:
         if shapes.value(constraint, SH.deactivated) == Literal(True):
             continue
         select = shapes.value(constraint, SH.select)
-        targets = _target_pattern(shapes, shape)
+        try:
+            targets = target_query(shapes, shape)
+        except Unsupported:
+            targets = None
         if select is None or targets is None:
             raise DataError(f"SHACL-SPARQL constraint {constraint} needs sh:select and a "
                             "target on its shape", where="shapes/")
@@ -140,7 +130,7 @@ def _sparql_constraints(shapes: Graph) -> tuple[Graph, list[_SparqlConstraint]]:
         severity = shapes.value(shape, SH.severity) or SH.Violation
         message = shapes.value(constraint, SH.message) or shapes.value(shape, SH.message)
         query = "\n".join([*sorted(set(declarations)),
-                           f"SELECT * WHERE {{ {{ {targets} }} {{ {select} }} }}"])
+                           f"SELECT * WHERE {{ {targets} {{ {select} }} }}"])
         constraints.append(_SparqlConstraint(str(shape), str(severity).rsplit("#", 1)[-1],
                                              str(message or ""), query))
     return core, constraints
