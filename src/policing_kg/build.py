@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
 from policing_kg import __version__
 from policing_kg.converters import convert_all
@@ -186,18 +186,6 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
     return result
 
 
-def published_graph(project: Project, dist: Path) -> Graph:
-    """Return the published graph: ``dist/policing-kg.nq`` if there is one, else built now."""
-    from policing_kg.validate import graph_of_quads
-
-    dump = dist / "policing-kg.nq"
-    if dump.is_file():
-        import pyoxigraph as ox
-
-        return graph_of_quads(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS), "p")
-    return union_graph(assemble(project).dataset)
-
-
 def published_quads(project: Project, dist: Path) -> list[object]:
     """Return the published graph as pyoxigraph quads: ``dist/policing-kg.nq``, or built now."""
     import pyoxigraph as ox
@@ -211,7 +199,7 @@ def published_quads(project: Project, dist: Path) -> list[object]:
             for s, p, o, _ in assemble(project).dataset.quads((None, None, None, None))]
 
 
-__all__ += ["published_graph", "published_quads"]
+__all__ += ["published_quads"]
 
 
 @dataclass(frozen=True)
