@@ -91,7 +91,7 @@ def stage_validate(nq: str, engine: str, keys_out: str) -> dict[str, Any]:
         store = validation_store(ox.parse(path=nq, format=ox.RdfFormat.N_QUADS))
         loaded = _clock()
         report = validate_store(store, shapes)
-        keys = sorted({(r.focus, r.shape, r.severity) for r in report.results})
+        keys = sorted({(str(r.focus), str(r.shape), r.level) for r in report.results})
     else:
         from pyshacl import validate
         from rdflib import RDF

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 
 from policing_kg.build import Assembly, BuildResult, Project, assemble, build_release
 
@@ -22,6 +23,9 @@ ID = "https://w3id.org/policing-kg/id/"
 PKG = "https://w3id.org/policing-kg/ontology#"
 GRAPH = "https://w3id.org/policing-kg/graph/"
 SHARED = ROOT.parent / "shared"
+#: Counts that follow from the curated data, kept apart from the code (tests/expected/).
+EXPECTED: dict[str, Any] = tomllib.loads((ROOT / "tests" / "expected" / "graph.toml")
+                                         .read_text("utf-8"))
 
 
 install_no_network()

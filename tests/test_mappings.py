@@ -99,6 +99,61 @@ def test_crosswalk_check_fails_on_a_bad_mapping(tmp_path: Path, row: str, messag
     assert not (tmp_path / "dist").exists()
 
 
+def test_a_row_of_the_wrong_kind_fails_the_same_rules_as_its_rdf(
+        tmp_path: Path, release: tuple[Path, object]) -> None:
+    """pkg:buildsOnTheme pointing at a strategic goal: `crosswalk check` (SSSOM), the build and
+    `validate` (the same link as RDF) refuse it with the same shape's message."""
+    project = copy_project(tmp_path)
+    row = ("pkgid:oec-2022/objective/3\tpkg:buildsOnTheme\tpkgid:sf-2026/goal/1\t"
+           "semapv:ManualMappingCuration\tpkgid:agent/policing-kg\t0.5\tx\n")
+    write(project / "data" / "mappings", row).rename(
+        project / "data" / "mappings" / "extra.sssom.tsv")
+    message = "pkg:buildsOnTheme points at a cross-cutting theme that is in the graph."
+    result = CliRunner().invoke(cli, ["crosswalk", "check", "--project", str(project)])
+    assert result.exit_code == 1
+    assert f"data/mappings/extra.sssom.tsv:8: {message}" in result.stderr
+    result = CliRunner().invoke(cli, ["build", "--project", str(project), "--dist",
+                                      str(tmp_path / "dist"), "--skip-reasoner"])
+    assert result.exit_code == 1 and message in result.stderr
+    rdf = ROOT / "tests" / "contributions" / "mistakes" / "theme-link-to-a-goal.ttl"
+    result = CliRunner().invoke(cli, ["validate", str(rdf), "--project", str(ROOT),
+                                      "--dist", str(release[0])])  # type: ignore[index]
+    assert result.exit_code == 1 and message in result.stdout
+
+
+def test_crosswalk_shapes_require_the_ranges_the_ontology_declares() -> None:
+    """The ontology's rdfs:range of each crosswalk property is what its shape asks for."""
+    from rdflib import Graph
+    from rdflib.namespace import RDFS, SH
+
+    from policing_kg.checks.shacl import load_shapes
+
+    ontology = Graph().parse(ROOT / "ontology" / "policing-kg.ttl")
+    shapes = load_shapes(ROOT / "shapes")
+    from rdflib import OWL
+    from rdflib.collection import Collection
+
+    crosswalk = URIRef(PKG + "crosswalkRelation")
+    checked = 0
+    for prop in ontology.transitive_subjects(RDFS.subPropertyOf, crosswalk):
+        declared = ontology.value(prop, RDFS.range)
+        if declared is None or prop == crosswalk:
+            continue
+        union = ontology.value(declared, OWL.unionOf)
+        ranges = set(Collection(ontology, union)) if union is not None else {declared}
+        allowed = {c for r in ranges for c in ontology.transitive_subjects(RDFS.subClassOf, r)}
+        for shape in shapes.subjects(SH.path, prop):
+            required = set(shapes.objects(shape, SH["class"]))
+            for member in shapes.objects(shape, SH["or"]):
+                required |= {c for m in Collection(shapes, member)
+                             for c in shapes.objects(m, SH["class"])}
+            if not required:
+                continue  # a shape of another kind on the same path (the IRI pattern of SDGs)
+            assert required <= allowed, (prop, required, ranges)
+            checked += 1
+    assert checked >= 4
+
+
 def test_crosswalk_check_reports_coverage() -> None:
     result = CliRunner().invoke(cli, ["crosswalk", "check", "--project", str(ROOT)])
     assert result.exit_code == 0, result.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from policing_kg import __version__
+from policing_kg.checks.shacl import ShapeReport, load_shapes, validate_graph
 from policing_kg.converters import convert_all
 from policing_kg.curation import load_curation
 from policing_kg.errors import PolicingKGError
@@ -18,7 +19,6 @@ from policing_kg.publish import Release, graph_order, publish
 from policing_kg.reason import Consistency, check_consistency
 from policing_kg.records import Conversion
 from policing_kg.sources import DocumentSpec, SourceText, load_manifest
-from policing_kg.validate import ShapeReport, load_shapes, validate_graph
 
 __all__ = ["Project", "BuildFailed", "BuildResult", "assemble", "build_release", "locate_project"]
 
@@ -166,6 +166,14 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
         result.ignored_lines += len(conversion.ignored_lines)
     union = union_graph(assembly.dataset)
     result.report = validate_graph(union, load_shapes(project.shapes))
+    from policing_kg.checks.vocabulary import Vocabulary, undefined_terms
+    from policing_kg.rdf.terms import quads_of_graph
+
+    quads = quads_of_graph(union)
+    undefined = undefined_terms(quads, Vocabulary(quads))
+    if undefined:
+        raise BuildFailed(f"{len(undefined)} term(s) of the pkg: namespace that the ontology "
+                          f"does not define; first: {undefined[0].message}")
     violations = result.report.violations()
     if violations:
         first = violations[0]
@@ -193,7 +201,7 @@ def published_quads(project: Project, dist: Path) -> list[object]:
     dump = dist / "policing-kg.nq"
     if dump.is_file():
         return list(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
-    from policing_kg.publish import to_oxigraph
+    from policing_kg.rdf.terms import to_oxigraph
 
     return [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
             for s, p, o, _ in assemble(project).dataset.quads((None, None, None, None))]

@@ -181,9 +181,8 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
     from policing_kg.contributions import read_contributions
     from policing_kg.reports import format_report
     from policing_kg.validate import (
-        ContributionReport,
-        Finding,
         load_shapes,
+        report_of,
         validate_contributions,
         validate_store,
         validation_store,
@@ -199,10 +198,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
         if contributions:
             report = validate_contributions(contributions, published, shapes)
         else:
-            results = validate_store(validation_store(published), shapes).results
-            report = ContributionReport((), tuple(Finding(
-                r.severity, r.focus, "", r.path, r.value, r.message, r.shape, None, None)
-                for r in results), 0)
+            report = report_of(validate_store(validation_store(published), shapes).results)
     except PolicingKGError as exc:
         _fail(exc)
         return
@@ -277,7 +273,9 @@ def crosswalk_check(project_dir: Path | None) -> None:
     """Check every mapping set of data/mappings/ and report coverage.
 
     Fails (exit 1) on a mapping without a justification, with an unknown subject or object,
-    or stated twice. Coverage gaps are reported, not failures.
+    stated twice, or breaking the shapes (a pkg:buildsOnTheme that points at a goal): the same
+    SHACL rules as the build and `policing-kg validate`. Coverage gaps are reported, not
+    failures.
     """
     from policing_kg.build import locate_project
     from policing_kg.crosswalk import check_crosswalks
@@ -291,9 +289,13 @@ def crosswalk_check(project_dir: Path | None) -> None:
     except PolicingKGError as exc:
         _fail(exc)
         return
+    if report.problems:
+        for problem in report.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
     covered = report.coverage
     click.echo(f"{len(report.sets)} mapping sets, {covered.mappings} mappings: all justified, "
-               "all pointing at items of the graph")
+               "all pointing at items of the graph of the kinds the shapes require")
     for mapping_set in report.sets:
         click.echo(f"  {mapping_set.path}: {len(mapping_set.mappings)}")
     click.echo("with no mapping:")

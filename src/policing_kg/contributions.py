@@ -64,12 +64,13 @@ class Contribution:
     quads: tuple[Any, ...]
 
     def mentioned(self) -> set[str]:
-        """Every IRI the file names as a subject or an object."""
+        """Every IRI the file names as a subject or an object (in triple terms too)."""
         names: set[str] = set()
         for quad in self.quads:
             for term in (quad.subject, quad.object):
-                if type(term).__name__ == "NamedNode":
-                    names.add(term.value)
+                for inner in _terms(term):
+                    if type(inner).__name__ == "NamedNode":
+                        names.add(inner.value)
         return names
 
     @cached_property
@@ -234,12 +235,75 @@ def _check_terms(contribution: Contribution) -> None:
         logger.setLevel(level)
 
 
+#: The SHACL terms a contribution may use: those that *describe* SPARQL (the query catalogue
+#: the release itself publishes), never those that make shapes, constraints, targets, rules,
+#: validators or functions, which could change what validation checks or run code.
+_SHACL_DESCRIPTIONS = frozenset(_SHACL + name for name in (
+    "",  # the namespace itself (rdfs:isDefinedBy sh:)
+    "SPARQLExecutable", "SPARQLSelectExecutable", "SPARQLAskExecutable",
+    "SPARQLConstructExecutable", "SPARQLUpdateExecutable", "select", "ask", "construct",
+    "update", "prefixes", "declare", "prefix", "namespace", "PrefixDeclaration",
+))
+_SPARQL_TEXT = frozenset(_SHACL + name for name in ("select", "ask", "construct", "update"))
+_EXECUTABLES = frozenset(_SHACL + name for name in (
+    "SPARQLExecutable", "SPARQLSelectExecutable", "SPARQLAskExecutable",
+    "SPARQLConstructExecutable", "SPARQLUpdateExecutable"))
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _terms(term: Any) -> Iterator[Any]:
+    """Return a term, and every term inside it when it is an RDF 1.2 triple term."""
+    if type(term).__name__ == "Triple":
+        for inner in (term.subject, term.predicate, term.object):
+            yield from _terms(inner)
+    else:
+        yield term
+
+
+def _statements(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
+    """Every triple of the quads: the asserted ones and those quoted in triple terms."""
+    for quad in quads:
+        stack = [(quad.subject, quad.predicate, quad.object)]
+        while stack:
+            triple = stack.pop()
+            yield triple
+            for term in (triple[0], triple[2]):
+                if type(term).__name__ == "Triple":
+                    stack.append((term.subject, term.predicate, term.object))
+
+
+def _refuse_shacl(contribution: Contribution, iri: str, why: str) -> None:
+    line = contribution.line_of(iri) or _find(contribution.text, "sh:")
+    raise InputError(f"contributions may not carry SHACL shapes, constraints, rules or SPARQL "
+                     f"that validation could run ({why})",
+                     where=f"{contribution.path}:{line or '?'}",
+                     hint="shapes live in the project's shapes/ folder; a contribution may "
+                     "describe stored queries (sh:SPARQLExecutable with sh:select) only")
+
+
+def _check_shacl(contribution: Contribution) -> None:
+    executables: set[str] = set()
+    for s, p, o in _statements(contribution.quads):
+        if p.value == _RDF_TYPE and getattr(o, "value", "") in _EXECUTABLES:
+            executables.add(str(s))
+    for s, p, o in _statements(contribution.quads):
+        for term in (s, p, o):
+            if type(term).__name__ != "NamedNode" or not term.value.startswith(_SHACL):
+                continue
+            if term.value not in _SHACL_DESCRIPTIONS:
+                _refuse_shacl(contribution, term.value, f"found <{term.value}>")
+        if p.value in _SPARQL_TEXT and str(s) not in executables:
+            _refuse_shacl(contribution, p.value, f"<{p.value}> on a node that is not typed "
+                          "sh:SPARQLExecutable")
+
+
 def _check_each_term(contribution: Contribution) -> None:
     from rdflib import Literal as RdfLiteral
     from rdflib import URIRef
 
     for quad in contribution.quads:
-        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+        for term in (t for position in (quad.subject, quad.predicate, quad.object,
+                                        quad.graph_name) for t in _terms(position)):
             kind = type(term).__name__
             if kind == "NamedNode":
                 if not term.value.startswith(_ALLOWED_SCHEMES):
@@ -247,12 +311,6 @@ def _check_each_term(contribution: Contribution) -> None:
                     raise InputError(f"IRI with a scheme that is not allowed: <{term.value}>",
                                      where=f"{contribution.path}:{line or '?'}",
                                      hint="use http(s): or urn: IRIs")
-                if term.value.startswith(_SHACL):
-                    line = contribution.line_of(term.value) or _find(contribution.text, "sh:")
-                    raise InputError("contributions may not carry SHACL shapes or SPARQL "
-                                     f"(found <{term.value}>)",
-                                     where=f"{contribution.path}:{line or '?'}",
-                                     hint="shapes live in the project's shapes/ folder")
             elif kind == "Literal" and term.datatype is not None:
                 literal = RdfLiteral(term.value, datatype=URIRef(term.datatype.value))
                 if literal.ill_typed:
@@ -260,6 +318,7 @@ def _check_each_term(contribution: Contribution) -> None:
                     raise InputError(f'ill-typed literal "{term.value}"^^<{term.datatype.value}>',
                                      where=f"{contribution.path}:{line or '?'}",
                                      hint="give a value of that datatype, or change the datatype")
+    _check_shacl(contribution)
 
 
 def _find(text: str, needle: str) -> int | None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from policing_kg.build import Project, assemble
 from policing_kg.iris import item_iri
-from policing_kg.mappings import Coverage, MappingSet, coverage
+from policing_kg.checks.shacl import ShapeReport
+from policing_kg.mappings import Coverage, MappingSet, coverage, mapping_node
 from policing_kg.records import ItemKind
 
-__all__ = ["CrosswalkReport", "COVERED_KINDS", "check_crosswalks"]
+__all__ = ["CrosswalkReport", "COVERED_KINDS", "check_crosswalks", "row_problems"]
 
 #: The kinds of item whose coverage the check reports, with their names.
 COVERED_KINDS = {
@@ -30,6 +32,32 @@ class CrosswalkReport:
     #: SDG goals (neither they nor a target of theirs mapped) and targets (not mapped), by code
     sdg_unmapped: dict[str, list[str]] = field(default_factory=dict)
     sdg_totals: dict[str, int] = field(default_factory=dict)
+    #: rows that break the shapes, as ``file:line: message`` (the build's SHACL, the same rules
+    #: that ``policing-kg validate`` applies to the same links written as RDF)
+    problems: tuple[str, ...] = ()
+
+
+def row_problems(sets: Sequence[MappingSet], report: ShapeReport) -> list[str]:
+    """Place each SHACL violation about a mapping (its node or its direct triple) at its row."""
+    by_node: dict[str, list[str]] = {}
+    by_triple: dict[tuple[str, str, str], list[str]] = {}
+    by_subject: dict[str, list[str]] = {}
+    for mapping_set in sets:
+        for m in mapping_set.mappings:
+            where = f"{mapping_set.path}:{m.line}"
+            by_node.setdefault(mapping_node(mapping_set, m), []).append(where)
+            by_triple.setdefault((m.subject, f"<{m.predicate}>", m.object), []).append(where)
+            by_subject.setdefault(m.subject, []).append(where)
+    problems: set[str] = set()
+    for result in report.violations():
+        focus, value = str(result.focus), str(result.value) if result.value is not None else ""
+        rows = by_node.get(focus) or by_triple.get((focus, result.path, value))
+        if rows is None and result.path == "" and str(result.shape).endswith("#Crosswalk"):
+            rows = by_subject.get(focus)
+        for where in rows or []:
+            detail = f" ({value})" if value else ""
+            problems.add(f"{where}: {result.message}{detail}")
+    return sorted(problems)
 
 
 def check_crosswalks(project: Project) -> CrosswalkReport:
@@ -56,4 +84,9 @@ def check_crosswalks(project: Project) -> CrosswalkReport:
         if not covered:
             sdg_unmapped[f"SDG {row.kind}"].append(row.code)
     sdg_totals = {"SDG goal": len(table.goals), "SDG target": len(table.targets)}
-    return CrosswalkReport(tuple(sets), coverage(sets, items), totals, sdg_unmapped, sdg_totals)
+    from policing_kg.checks.shacl import load_shapes, validate_graph
+    from policing_kg.graph import union_graph
+
+    report = validate_graph(union_graph(assembly.dataset), load_shapes(project.shapes))
+    return CrosswalkReport(tuple(sets), coverage(sets, items), totals, sdg_unmapped, sdg_totals,
+                           tuple(row_problems(sets, report)))

@@ -66,7 +66,7 @@ def _step(ontology: Graph, step: str) -> str:
 
 def materialise(graph: Graph, ontology: Graph) -> set[tuple[str, str, str]]:
     """Return the links the rules add to ``graph`` (not those it already has), to a fixpoint."""
-    from policing_kg.publish import oxigraph_store
+    from policing_kg.rdf.terms import oxigraph_store
 
     return materialise_store(oxigraph_store(graph), ontology)
 

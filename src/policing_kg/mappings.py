@@ -27,6 +27,7 @@ __all__ = [
     "load_mapping_sets",
     "check_mapping_sets",
     "mapping_triples",
+    "mapping_node",
     "Coverage",
     "coverage",
 ]
@@ -196,6 +197,13 @@ def _key(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+def mapping_node(mapping_set: MappingSet, m: Mapping) -> str:
+    """Return the IRI of a mapping row's ``sssom:Mapping`` node."""
+    local = m.predicate.rsplit("#", 1)[-1]
+    return ("https://w3id.org/policing-kg/mapping/"
+            f"{mapping_set.name}/{_key(m.subject)}/{local}/{_key(m.object)}")
+
+
 def mapping_triples(sets: Iterable[MappingSet]) -> list[tuple[Any, Any, Any]]:
     """Return the sets in SSSOM's RDF form and as direct triples."""
     from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
@@ -217,9 +225,7 @@ def mapping_triples(sets: Iterable[MappingSet]) -> list[tuple[Any, Any, Any]]:
             version = Literal(str(meta["mapping_set_version"]))
             triples.append((set_node, sssom.mapping_set_version, version))
         for m in mapping_set.mappings:
-            local = m.predicate.rsplit("#", 1)[-1]
-            node = URIRef("https://w3id.org/policing-kg/mapping/"
-                          f"{mapping_set.name}/{_key(m.subject)}/{local}/{_key(m.object)}")
+            node = URIRef(mapping_node(mapping_set, m))
             triples += [
                 (set_node, sssom.mappings, node),
                 (node, RDF.type, sssom.Mapping),

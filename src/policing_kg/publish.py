@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import RDF, Dataset, URIRef
 
 from policing_kg.iris import BASE, ID, PREFIXES, graph_iri
+from policing_kg.rdf.terms import to_oxigraph
 
-__all__ = ["DUMPS", "Release", "canonical_quads", "publish", "write_atomically", "to_oxigraph",
-           "oxigraph_store"]
+__all__ = ["DUMPS", "Release", "canonical_quads", "publish", "write_atomically"]
 
 #: Dump file name -> (pyoxigraph format, whether it keeps named graphs).
 DUMPS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -59,37 +58,6 @@ def _natural(text: str) -> tuple[str | int, ...]:
     """Sort key that orders numbers by value: ``goal/2`` before ``goal/10``."""
     parts = _DIGITS.split(text)
     return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
-
-
-def _term_key(term: Node) -> tuple[int, tuple[str | int, ...], str]:
-    if isinstance(term, URIRef):
-        return (0, _natural(str(term)), "")
-    if isinstance(term, BNode):
-        return (1, _natural(str(term)), "")
-    assert isinstance(term, Literal)
-    return (2, _natural(str(term)), f"{term.language or ''}|{term.datatype or ''}")
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    assert isinstance(term, Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def oxigraph_store(graph: Graph) -> ox.Store:
-    """Load an rdflib graph into a new in-memory pyoxigraph store (default graph)."""
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                      for s, p, o in graph)
-    return store
 
 
 def canonical_quads(dataset: Dataset, graph_order: Sequence[URIRef]) -> list[ox.Quad]:

@@ -324,7 +324,7 @@ def _format(source: str, data: bytes, media: str | None) -> Any:
 def _parse(source: str, data: bytes, media: str | None) -> Graph:
     import pyoxigraph as ox
 
-    from policing_kg.validate import graph_of_quads
+    from policing_kg.rdf.terms import graph_of_quads
 
     fmt = _format(source, data, media)
     try:
@@ -436,7 +436,7 @@ def imported_triples(root: Path) -> Iterable[tuple[Any, Any, Any]]:
     path = root / IMPORT_FOLDER / _IMPORT_FILE
     if not path.is_file():
         return []
-    from policing_kg.validate import graph_of_quads
+    from policing_kg.rdf.terms import graph_of_quads
 
     try:
         return list(graph_of_quads(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)))

@@ -1,0 +1,1 @@
+"""Checks of the graph and of contributions: SHACL, the vocabulary, consistency, reports."""

@@ -1,0 +1,194 @@
+"""The closed world of the project's own namespaces, for contributions and for the build.
+
+SHACL checks only the nodes its shapes target: a contribution that misspells a class
+(``pkg:GoalStatment``) switches validation off for that node, and one that names an item that
+does not exist (``gpg-2023/goal/3/statement/42``) passes. Here:
+
+- every ``pkg:`` term a file uses must be a class or property that the ontology defines, and
+  only the ontology (``ontology/policing-kg.ttl``) may say anything about those terms;
+- every other IRI under ``https://w3id.org/policing-kg/`` that a contribution mentions must be
+  in the release, or be introduced in the contribution with a class the ontology or the
+  release knows (a new document, a new label node);
+- every SDG IRI (``http://metadata.un.org/sdg/…``) must be one the release holds: the UN has
+  no target 16.11.
+
+Each problem names the nearest known term ("did you mean pkg:GoalStatement?").
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from policing_kg.iris import BASE, PKG
+
+__all__ = ["Vocabulary", "TermProblem", "check_terms", "undefined_terms", "walk_terms"]
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_PKG = str(PKG)
+_SDG = "http://metadata.un.org/sdg/"
+_SDG_ONTOLOGY = _SDG + "ontology#"
+_CLASS_TYPES = {"http://www.w3.org/2002/07/owl#Class", "http://www.w3.org/2000/01/rdf-schema#Class"}
+_PROPERTY_TYPES = {
+    "http://www.w3.org/2002/07/owl#ObjectProperty", "http://www.w3.org/2002/07/owl#DatatypeProperty",
+    "http://www.w3.org/2002/07/owl#AnnotationProperty",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property",
+}
+RULE = BASE + "shapes#Vocabulary"
+
+
+@dataclass(frozen=True)
+class TermProblem:
+    """A use of a term the project's namespaces do not know."""
+
+    focus: str  # the node the problem is about
+    term: str  # the IRI at fault (where the file is searched for its line)
+    path: str  # the predicate, where the problem is a statement's
+    message: str
+    rule: str
+
+
+def walk_terms(term: Any) -> Iterator[Any]:
+    """Return a term, and the terms inside it when it is an RDF 1.2 triple term."""
+    if isinstance(term, ox.Triple):
+        for inner in (term.subject, term.predicate, term.object):
+            yield from walk_terms(inner)
+    else:
+        yield term
+
+
+def _triples(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
+    """Every triple of the quads, the asserted ones and those quoted in triple terms."""
+    for quad in quads:
+        stack: list[Any] = [(quad.subject, quad.predicate, quad.object)]
+        while stack:
+            s, p, o = stack.pop()
+            yield s, p, o
+            for term in (s, o):
+                if isinstance(term, ox.Triple):
+                    stack.append((term.subject, term.predicate, term.object))
+
+
+def _statement(s: Any, p: Any, o: Any) -> tuple[str, str, str]:
+    """A statement about a term, blank nodes read as any blank node (files label them apart)."""
+    return (s.value, p.value, "_:" if isinstance(o, ox.BlankNode) else str(o))
+
+
+class Vocabulary:
+    """What the release knows: the ontology's terms, its classes, its nodes."""
+
+    def __init__(self, quads: Iterable[Any]) -> None:
+        self.classes: set[str] = set()
+        self.properties: set[str] = set()
+        self.used_classes: set[str] = set()
+        self.nodes: set[str] = set()
+        self.pkg_statements: set[tuple[str, str, str]] = set()
+        for s, p, o in _triples(quads):
+            for term in (s, o):
+                if isinstance(term, ox.NamedNode) and term.value.startswith((BASE, _SDG)):
+                    self.nodes.add(term.value)
+            if isinstance(s, ox.NamedNode) and s.value.startswith(_PKG):
+                self.pkg_statements.add(_statement(s, p, o))
+            if p.value == _RDF_TYPE and isinstance(o, ox.NamedNode):
+                self.used_classes.add(o.value)
+                if o.value in _CLASS_TYPES and isinstance(s, ox.NamedNode):
+                    self.classes.add(s.value)
+                elif o.value in _PROPERTY_TYPES and isinstance(s, ox.NamedNode):
+                    self.properties.add(s.value)
+
+    def known_class(self, iri: str) -> bool:
+        """Return a class the ontology declares or a node of the release has."""
+        return iri in self.classes or iri in self.used_classes
+
+
+def _short(iri: str) -> str:
+    if iri.startswith(_PKG):
+        return "pkg:" + iri[len(_PKG):]
+    if iri.startswith(BASE + "id/"):
+        return iri[len(BASE) + 3:]
+    if iri.startswith(_SDG):
+        return "sdg/" + iri[len(_SDG):]
+    return iri
+
+
+def _nearest(iri: str, candidates: Iterable[str], what: str) -> str:
+    pool = sorted(candidates)
+    found = difflib.get_close_matches(iri, pool, n=1, cutoff=0.75)
+    if not found:
+        return ""
+    return f"; did you mean {_short(found[0])}?" if what else f" ({_short(found[0])}?)"
+
+
+def undefined_terms(quads: Iterable[Any], vocabulary: Vocabulary) -> list[TermProblem]:
+    """Return the ``pkg:`` terms used as a class or property that the ontology does not define."""
+    problems: dict[tuple[str, str], TermProblem] = {}
+    ontology_terms = vocabulary.classes | vocabulary.properties
+    for s, p, o in _triples(quads):
+        if p.value.startswith(_PKG) and p.value not in vocabulary.properties:
+            hint = _nearest(p.value, vocabulary.properties, "property")
+            problems.setdefault(("p", p.value), TermProblem(
+                str(getattr(s, "value", s)), p.value, p.value,
+                f"{_short(p.value)} is not a property of the ontology{hint}", RULE))
+        for role, term in (("s", s), ("o", o)):
+            if not isinstance(term, ox.NamedNode) or not term.value.startswith(_PKG):
+                continue
+            if p.value == _RDF_TYPE and role == "o":
+                if term.value not in vocabulary.classes:
+                    hint = _nearest(term.value, vocabulary.classes, "class")
+                    problems.setdefault(("c", term.value), TermProblem(
+                        str(getattr(s, "value", s)), term.value, _RDF_TYPE,
+                        f"{_short(term.value)} is not a class of the ontology{hint}", RULE))
+            elif term.value not in ontology_terms and term.value.rstrip("#") != _PKG.rstrip("#"):
+                hint = _nearest(term.value, ontology_terms, "term")
+                problems.setdefault(("t", term.value), TermProblem(
+                    term.value, term.value, "",
+                    f"{_short(term.value)} is not a term of the ontology{hint}", RULE))
+    return list(problems.values())
+
+
+def check_terms(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
+    """Every problem of a contribution's quads against the release's vocabulary."""
+    problems = undefined_terms(quads, vocabulary)
+    typed: dict[str, set[str]] = {}
+    for s, p, o in _triples(quads):
+        if p.value == _RDF_TYPE and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):
+            typed.setdefault(s.value, set()).add(o.value)
+        if isinstance(s, ox.NamedNode) and s.value.startswith(_PKG) and \
+                _statement(s, p, o) not in vocabulary.pkg_statements:
+            problems.append(TermProblem(
+                s.value, s.value, p.value,
+                f"{_short(s.value)}: the terms of the pkg: namespace are defined only by the "
+                "ontology (ontology/policing-kg.ttl), not by contributions", RULE))
+    reported: set[str] = set()
+    for s, _, o in _triples(quads):
+        for term in (s, o):
+            if not isinstance(term, ox.NamedNode) or term.value in reported:
+                continue
+            iri = term.value
+            if iri.startswith(_PKG) or iri in vocabulary.nodes:
+                continue
+            if iri.startswith(_SDG) and not iri.startswith(_SDG_ONTOLOGY):
+                reported.add(iri)
+                sdg_nodes = (n for n in vocabulary.nodes if n.startswith(_SDG))
+                problems.append(TermProblem(
+                    iri, iri, "", f"the UN's SDG vocabulary, as the release holds it, has no "
+                    f"{_short(iri)}{_nearest(iri, sdg_nodes, 'node')}", RULE))
+            elif iri.startswith(BASE):
+                classes = typed.get(iri, set())
+                if any(vocabulary.known_class(c) for c in classes):
+                    continue
+                reported.add(iri)
+                near = _nearest(iri, (n for n in vocabulary.nodes if n.startswith(BASE)), "node")
+                if classes:
+                    named = ", ".join(sorted(_short(c) for c in classes))
+                    why = (f"is new, and its class ({named}) is not one the ontology or the "
+                           "release knows")
+                else:
+                    why = ("is not in the release, and the contribution does not introduce it with "
+                           "a class (rdf:type)")
+                problems.append(TermProblem(iri, iri, "", f"{_short(iri)} {why}{near}", RULE))
+    return problems
