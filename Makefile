@@ -28,8 +28,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-# The benchmark (about 20 minutes; BENCH_ARGS=--quick for a smoke run of a minute):
-# results in bench/results/bench.md and .json, the plot in bench/results/scaling.png.
+# The benchmark (about 40 minutes, the SHACL engines of PyPI included, which it installs into
+# bench/results/peers/ on first use; BENCH_ARGS=--quick for a smoke run of a minute,
+# BENCH_ARGS=--no-peers to leave them out): results in bench/results/bench.md and .json, the
+# plot in bench/results/scaling.png.
 bench: build
 	$(BIN)/python -m bench.bench $(BENCH_ARGS)
 	$(BIN)/python -m bench.plot

@@ -77,39 +77,47 @@ def stage_parse_turtle(ttl: str, engine: str) -> dict[str, Any]:
     return {"seconds": _clock() - start, "triples": count}
 
 
-def stage_validate(nq: str, engine: str, keys_out: str) -> dict[str, Any]:
-    """Validate with the project's shapes: our engine, or plain pyshacl (default options)."""
+def stage_validate(nq: str, engine: str, keys_out: str, shapes_file: str) -> dict[str, Any]:
+    """Validate with the project's shapes: our engine, or plain pyshacl (default options).
+
+    The results are written in the normal form of :func:`bench.peer_engine.key`, which the
+    peers' results are also written in.
+    """
     import pyoxigraph as ox
+    from rdflib import Graph
 
-    from policing_kg.validate import load_shapes
+    from bench.peer_engine import key, rdflib_report
 
-    shapes = load_shapes(ROOT / "shapes")
     start = _clock()
     if engine == "ours":
-        from policing_kg.validate import validate_store, validation_store
+        from policing_kg.checks.shacl import load_shapes, validate_store, validation_store
 
+        shapes = load_shapes(ROOT / "shapes")
         store = validation_store(ox.parse(path=nq, format=ox.RdfFormat.N_QUADS))
         loaded = _clock()
         report = validate_store(store, shapes)
-        keys = sorted({(str(r.focus), str(r.shape), r.level) for r in report.results})
+
+        def n3(node: Any) -> str:
+            return "" if node is None else ("_:" if node.__class__.__name__ == "BNode"
+                                            else node.n3())
+
+        keys = [key(n3(r.focus), r.path, n3(r.value), r.severity, n3(r.shape), r.component)
+                for r in report.results]
     else:
         from pyshacl import validate
-        from rdflib import RDF
-        from rdflib.namespace import SH
 
-        from policing_kg.validate import graph_of_quads
+        from policing_kg.rdf.terms import graph_of_quads
 
+        shapes = Graph().parse(shapes_file, format="turtle")
         data = graph_of_quads(ox.parse(path=nq, format=ox.RdfFormat.N_QUADS))
         loaded = _clock()
         _, graph, _ = validate(data, shacl_graph=shapes)
-        keys = sorted({(str(graph.value(r, SH.focusNode)), str(graph.value(r, SH.sourceShape)),
-                        str(graph.value(r, SH.resultSeverity)).rsplit("#", 1)[-1])
-                       for r in graph.subjects(RDF.type, SH.ValidationResult)})
+        keys = rdflib_report(graph)
     done = _clock()
-    Path(keys_out).write_text(json.dumps(keys), "utf-8")
+    Path(keys_out).write_text(json.dumps(sorted(keys)), "utf-8")
     return {"seconds": done - start, "load_seconds": loaded - start,
             "check_seconds": done - loaded, "results": len(keys),
-            "violations": sum(1 for k in keys if k[2] == "Violation")}
+            "violations": sum(1 for k in keys if k[3].endswith("#Violation"))}
 
 
 def _without_inferred(nq: str) -> list[Any]:
@@ -282,7 +290,12 @@ def child(argv: list[str]) -> None:
 
 def run_child(stage: str, engine: str, args: list[str], timeout: float) -> dict[str, Any]:
     """Run a stage in a child; add its peak memory. A child past ``timeout`` is stopped."""
-    command = [sys.executable, "-m", "bench.bench", "_child", stage, engine, *args]
+    return run_command([sys.executable, "-m", "bench.bench", "_child", stage, engine, *args],
+                       timeout)
+
+
+def run_command(command: list[str], timeout: float) -> dict[str, Any]:
+    """Run a command that prints its result as JSON last; add the process's peak memory."""
     env = dict(os.environ, PYTHONHASHSEED="0")
     with tempfile.TemporaryFile("w+") as out:
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.PIPE,  # noqa: S603
@@ -311,6 +324,77 @@ def run_child(stage: str, engine: str, args: list[str], timeout: float) -> dict[
     return result
 
 
+def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One engine's runs as one figure: the median time, the largest peak memory."""
+    done = [r for r in runs if "seconds" in r]
+    if not done:
+        return runs[-1] if runs else {"error": "not run"}
+    summary = dict(done[0])
+    summary["seconds"] = statistics.median(r["seconds"] for r in done)
+    summary["peak_mb"] = max(r["peak_mb"] for r in done)
+    summary["runs"] = len(done)
+    return summary
+
+
+def agreement(keys: Path, reference: Path) -> dict[str, Any]:
+    """How one engine's results differ from the reference's (counted, as a multiset)."""
+    from collections import Counter
+
+    if not (keys.is_file() and reference.is_file()):
+        return {"identical": None}
+    ours = Counter(tuple(k) for k in json.loads(keys.read_text("utf-8")))
+    theirs = Counter(tuple(k) for k in json.loads(reference.read_text("utf-8")))
+    extra, missing = ours - theirs, theirs - ours
+    components = Counter(k[5].rsplit("#", 1)[-1] for k in (extra + missing).elements())
+    return {"identical": not extra and not missing, "extra": sum(extra.values()),
+            "missing": sum(missing.values()), "components": components.most_common(3)}
+
+
+def measure_engines(label: str, nq: Path, quads: int, work: Path, runs: int,
+                    with_peers: bool) -> dict[str, Any]:
+    """Run the SHACL engines on one graph: the project's, plain pyshacl, the PyPI peers."""
+    from rdflib import Graph
+
+    from bench.peers import PEERS, peer_python
+    from policing_kg.checks.shacl import load_shapes
+
+    shapes_file = work / "shapes.ttl"
+    if not shapes_file.is_file():
+        shapes: Graph = load_shapes(ROOT / "shapes")
+        shapes.serialize(shapes_file, format="turtle")
+    keys = {name: work / f"{label}-{name}.keys" for name in ("policing-kg", "pyshacl", *PEERS)}
+    engines: dict[str, Any] = {}
+    engines["policing-kg"] = _median_of([run_child(
+        "validate", "ours", [str(nq), str(keys["policing-kg"]), str(shapes_file)], 1800)
+        for _ in range(runs)])
+    print(f"  validate, policing-kg: {engines['policing-kg'].get('seconds')}", flush=True)
+    if quads <= PYSHACL_LIMIT:
+        engines["pyshacl"] = run_child("validate", "peer", [str(nq), str(keys["pyshacl"]),
+                                                            str(shapes_file)], 1800)
+    else:
+        engines["pyshacl"] = {"skipped": "not run above 150 k triples (1153 s on 1.17 M)"}
+    print(f"  validate, pyshacl: {engines['pyshacl'].get('seconds')}", flush=True)
+    for name in PEERS if with_peers else ():
+        try:
+            python = peer_python(name, ROOT / "bench" / "results" / "peers")
+        except (subprocess.SubprocessError, OSError) as exc:
+            engines[name] = {"error": f"could not install {PEERS[name]}: {exc}"}
+            continue
+        command = [str(python), str(ROOT / "bench" / "peer_engine.py"), name, str(nq),
+                   str(shapes_file), str(keys[name])]
+        # at a million triples the slow peers take minutes a run: one run each there
+        repeat = runs if quads < 500_000 else 1
+        engines[name] = _median_of([run_command(command, 1800) for _ in range(repeat)])
+        print(f"  validate, {name}: {engines[name].get('seconds', engines[name].get('error'))}",
+              flush=True)
+    reference = "pyshacl" if "seconds" in engines["pyshacl"] else "policing-kg"
+    for name, engine in engines.items():
+        if name != reference and "seconds" in engine:
+            engine["against"] = reference
+            engine.update(agreement(keys[name], keys[reference]))
+    return engines
+
+
 def _same_json(a: Path, b: Path) -> bool | None:
     if not (a.is_file() and b.is_file()):
         return None
@@ -318,7 +402,7 @@ def _same_json(a: Path, b: Path) -> bool | None:
 
 
 def measure_size(label: str, target: int, work: Path, template: Path,
-                 quick: bool) -> dict[str, Any]:
+                 quick: bool, peers: bool) -> dict[str, Any]:
     """Generate the graph of one size and run every stage, ours and the peers'."""
     import pyoxigraph as ox
 
@@ -346,12 +430,10 @@ def measure_size(label: str, target: int, work: Path, template: Path,
 
     both("load", [str(nq)])
     both("parse-turtle", [str(ttl)])
-    run_pyshacl = synthetic.quads <= PYSHACL_LIMIT
-    both("validate", [str(nq), str(work / f"{label}-ours.keys")],
-         [str(nq), str(work / f"{label}-peer.keys")], peer=run_pyshacl,
-         peer_skip="pyshacl not run above 150 k triples (1153 s on 1.17 M in the issue)")
-    stages["validate"]["identical"] = _same_json(work / f"{label}-ours.keys",
-                                                 work / f"{label}-peer.keys")
+    engines = measure_engines(label, nq, synthetic.quads, work, 1 if quick else 3, peers)
+    stages["validate"] = {"ours": engines["policing-kg"], "peer": engines["pyshacl"],
+                          "identical": engines["policing-kg"].get("identical"),
+                          "engines": engines}
     contribution = work / f"contribution-{label}.nq"
     generate(template, contribution, target, contribution=True)
     cli = run_child("validate-cli", "ours", [str(contribution), str(template.parent)], 1800)
@@ -451,6 +533,31 @@ def _row(stage: str, data: dict[str, Any], peer_name: str, check: str = "") -> s
             f"{peer_text} | {peer_mb} | {ratio} | {check} |")
 
 
+def _engines_table(engines: dict[str, Any]) -> list[str]:
+    """Write the SHACL engines' table: time, memory, answers against the reference."""
+    if not engines:
+        return []
+    ours = engines.get("policing-kg", {}).get("seconds")
+    lines = ["", "| SHACL engine (the project's shapes) | s (median) | peak MB | results | "
+             "× policing-kg's time | answers |", "| --- | --- | --- | --- | --- | --- |"]
+    for name, e in engines.items():
+        if "seconds" not in e:
+            lines.append(f"| {name} | {e.get('skipped', e.get('error', ''))} | | | | |")
+            continue
+        ratio = f"{e['seconds'] / ours:.2f}" if isinstance(ours, float) and ours else ""
+        if "against" not in e:
+            answers = "the reference"
+        elif e.get("identical"):
+            answers = f"same as {e['against']}"
+        else:
+            where = ", ".join(f"{c} {n}" for c, n in e.get("components", []))
+            answers = (f"differs from {e['against']}: {e.get('extra', 0)} extra, "
+                       f"{e.get('missing', 0)} missing ({where})")
+        lines.append(f"| {name} | {_s(e['seconds'])} | {e['peak_mb']:.0f} | "
+                     f"{e.get('results', '')} | {ratio} | {answers} |")
+    return lines + [""]
+
+
 def report(results: dict[str, Any]) -> str:
     """Write the results as Markdown: one table per size, then the command line."""
     m = results["machine"]
@@ -488,6 +595,7 @@ def report(results: dict[str, Any]) -> str:
                          f"{'deterministic' if f['deterministic'] else 'NOT'} |")
         lines.append(f"| · canonical order (shared) | "
                      f"{_s(st['serialise']['ours'].get('order_seconds'))} | | | | | | |")
+        lines += _engines_table(st["validate"].get("engines", {}))
         ours_q = st["queries"]["ours"].get("queries", {})
         peer_q = st["queries"]["peer"].get("queries", {})
         for name, q in ours_q.items():
@@ -519,7 +627,11 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(prog="python -m bench.bench", description=__doc__.split(
         "\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="10 k triples only (CI smoke run)")
+    parser.add_argument("--quick", action="store_true",
+                        help="10 k triples, one run of each engine (CI smoke run)")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="leave out the SHACL engines of PyPI (installed into "
+                        "bench/results/peers/ on first use)")
     parser.add_argument("--sizes", default=None, help="e.g. 10k,100k,1M (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--template", type=Path, default=ROOT / "dist" / "policing-kg.nq",
@@ -538,7 +650,7 @@ def main() -> None:
         work = Path(directory)
         for label in labels:
             results["sizes"][label] = measure_size(label, SIZES[label], work, args.template,
-                                                   args.quick)
+                                                   args.quick, not args.no_peers)
         results["cli"] = measure_cli(work, args.template.parent)
     results["minutes"] = (time.time() - started) / 60
     (args.out / "bench.json").write_text(json.dumps(results, indent=1) + "\n", "utf-8")

@@ -44,6 +44,13 @@ def test_a_quick_run_measures_every_stage_and_compares_the_answers(
     # the peers ran on the same input and gave the same answers
     assert stages["validate"]["identical"] is True
     assert stages["validate"]["ours"]["violations"] == 5  # 3 injected faults, 5 violations
+    # the SHACL engines of PyPI, each in its own environment, on the same graph
+    engines = stages["validate"]["engines"]
+    for name in ("pyshacl-turbo", "shacl", "shacl-rust", "pyrudof"):
+        assert "seconds" in engines[name], (name, engines[name])
+        assert engines[name]["against"] == "pyshacl"
+    for name in ("pyshacl-turbo", "shacl", "pyrudof"):  # shacl-rust disagrees (README)
+        assert engines[name]["identical"] is True, (name, engines[name])
     assert stages["infer"]["identical"] is True
     assert all(f["deterministic"] for f in stages["serialise"]["ours"]["formats"].values())
     ours, peer = stages["queries"]["ours"]["queries"], stages["queries"]["peer"]["queries"]

@@ -11,10 +11,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from policing_kg.build import BuildFailed, Project, build_release
+from policing_kg.checks.shacl import load_shapes, validate_graph
 from policing_kg.cli import cli
 from policing_kg.graph import union_graph
 from policing_kg.iris import PKG
-from policing_kg.checks.shacl import load_shapes, validate_graph
 
 from .conftest import EXPECTED, ID, ROOT
 

@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from policing_kg.checks.vocabulary import statements, walk_terms
 from policing_kg.errors import PolicingKGError
 
 __all__ = [
@@ -68,7 +69,7 @@ class Contribution:
         names: set[str] = set()
         for quad in self.quads:
             for term in (quad.subject, quad.object):
-                for inner in _terms(term):
+                for inner in walk_terms(term):
                     if type(inner).__name__ == "NamedNode":
                         names.add(inner.value)
         return names
@@ -251,27 +252,6 @@ _EXECUTABLES = frozenset(_SHACL + name for name in (
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def _terms(term: Any) -> Iterator[Any]:
-    """Return a term, and every term inside it when it is an RDF 1.2 triple term."""
-    if type(term).__name__ == "Triple":
-        for inner in (term.subject, term.predicate, term.object):
-            yield from _terms(inner)
-    else:
-        yield term
-
-
-def _statements(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
-    """Every triple of the quads: the asserted ones and those quoted in triple terms."""
-    for quad in quads:
-        stack = [(quad.subject, quad.predicate, quad.object)]
-        while stack:
-            triple = stack.pop()
-            yield triple
-            for term in (triple[0], triple[2]):
-                if type(term).__name__ == "Triple":
-                    stack.append((term.subject, term.predicate, term.object))
-
-
 def _refuse_shacl(contribution: Contribution, iri: str, why: str) -> None:
     line = contribution.line_of(iri) or _find(contribution.text, "sh:")
     raise InputError(f"contributions may not carry SHACL shapes, constraints, rules or SPARQL "
@@ -283,10 +263,10 @@ def _refuse_shacl(contribution: Contribution, iri: str, why: str) -> None:
 
 def _check_shacl(contribution: Contribution) -> None:
     executables: set[str] = set()
-    for s, p, o in _statements(contribution.quads):
+    for s, p, o in statements(contribution.quads):
         if p.value == _RDF_TYPE and getattr(o, "value", "") in _EXECUTABLES:
             executables.add(str(s))
-    for s, p, o in _statements(contribution.quads):
+    for s, p, o in statements(contribution.quads):
         for term in (s, p, o):
             if type(term).__name__ != "NamedNode" or not term.value.startswith(_SHACL):
                 continue
@@ -303,7 +283,7 @@ def _check_each_term(contribution: Contribution) -> None:
 
     for quad in contribution.quads:
         for term in (t for position in (quad.subject, quad.predicate, quad.object,
-                                        quad.graph_name) for t in _terms(position)):
+                                        quad.graph_name) for t in walk_terms(position)):
             kind = type(term).__name__
             if kind == "NamedNode":
                 if not term.value.startswith(_ALLOWED_SCHEMES):

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from policing_kg.build import Project, assemble
-from policing_kg.iris import item_iri
 from policing_kg.checks.shacl import ShapeReport
+from policing_kg.iris import item_iri
 from policing_kg.mappings import Coverage, MappingSet, coverage, mapping_node
 from policing_kg.records import ItemKind
 

@@ -26,7 +26,8 @@ import pyoxigraph as ox
 
 from policing_kg.iris import BASE, PKG
 
-__all__ = ["Vocabulary", "TermProblem", "check_terms", "undefined_terms", "walk_terms"]
+__all__ = ["Vocabulary", "TermProblem", "check_terms", "undefined_terms", "walk_terms",
+           "statements"]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _PKG = str(PKG)
@@ -61,7 +62,7 @@ def walk_terms(term: Any) -> Iterator[Any]:
         yield term
 
 
-def _triples(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
+def statements(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
     """Every triple of the quads, the asserted ones and those quoted in triple terms."""
     for quad in quads:
         stack: list[Any] = [(quad.subject, quad.predicate, quad.object)]
@@ -74,7 +75,7 @@ def _triples(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
 
 
 def _statement(s: Any, p: Any, o: Any) -> tuple[str, str, str]:
-    """A statement about a term, blank nodes read as any blank node (files label them apart)."""
+    """Return a statement about a term; blank nodes as any blank node (files label apart)."""
     return (s.value, p.value, "_:" if isinstance(o, ox.BlankNode) else str(o))
 
 
@@ -87,7 +88,7 @@ class Vocabulary:
         self.used_classes: set[str] = set()
         self.nodes: set[str] = set()
         self.pkg_statements: set[tuple[str, str, str]] = set()
-        for s, p, o in _triples(quads):
+        for s, p, o in statements(quads):
             for term in (s, o):
                 if isinstance(term, ox.NamedNode) and term.value.startswith((BASE, _SDG)):
                     self.nodes.add(term.value)
@@ -127,7 +128,7 @@ def undefined_terms(quads: Iterable[Any], vocabulary: Vocabulary) -> list[TermPr
     """Return the ``pkg:`` terms used as a class or property that the ontology does not define."""
     problems: dict[tuple[str, str], TermProblem] = {}
     ontology_terms = vocabulary.classes | vocabulary.properties
-    for s, p, o in _triples(quads):
+    for s, p, o in statements(quads):
         if p.value.startswith(_PKG) and p.value not in vocabulary.properties:
             hint = _nearest(p.value, vocabulary.properties, "property")
             problems.setdefault(("p", p.value), TermProblem(
@@ -154,7 +155,7 @@ def check_terms(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
     """Every problem of a contribution's quads against the release's vocabulary."""
     problems = undefined_terms(quads, vocabulary)
     typed: dict[str, set[str]] = {}
-    for s, p, o in _triples(quads):
+    for s, p, o in statements(quads):
         if p.value == _RDF_TYPE and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):
             typed.setdefault(s.value, set()).add(o.value)
         if isinstance(s, ox.NamedNode) and s.value.startswith(_PKG) and \
@@ -164,7 +165,7 @@ def check_terms(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
                 f"{_short(s.value)}: the terms of the pkg: namespace are defined only by the "
                 "ontology (ontology/policing-kg.ttl), not by contributions", RULE))
     reported: set[str] = set()
-    for s, _, o in _triples(quads):
+    for s, _, o in statements(quads):
         for term in (s, o):
             if not isinstance(term, ox.NamedNode) or term.value in reported:
                 continue

@@ -414,6 +414,20 @@ class Compiler:
             pairs = [f"!sameTerm({a}, {b})" for i, a in enumerate(names) for b in names[i + 1:]]
             return f"FILTER ({' && '.join(pairs)})" if pairs else ""
 
+        def counted(predicate: URIRef, parameter: Node, at_least: bool,
+                    condition: Callable[[str], str]) -> str:
+            """At least (or at most) n distinct values that meet ``condition``."""
+            bound = _integer(parameter, str(predicate))
+            if at_least and bound == 0:
+                return ""
+            n = bound if at_least else bound + 1
+            if n > 4:
+                raise Unsupported(f"{predicate} {bound} inside another shape")
+            names = [self.fresh() for _ in range(n)]
+            pattern = " ".join(f"{{ {values(name)} {condition(name)} }}" for name in names)
+            exists = f"EXISTS {{ {pattern} {distinct(names)} }}"
+            return exists if at_least else f"!({exists})"
+
         for predicate, parameter in self.constraints(shape):
             if predicate in _PER_VALUE:
                 v = self.fresh()
@@ -424,16 +438,9 @@ class Compiler:
                 test = self.conforms(parameter, v, stack)
                 tests.append(f"NOT EXISTS {{ {values(v)} FILTER (!({test})) }}")
             elif predicate in (SH.minCount, SH.maxCount):
-                bound = _integer(parameter, str(predicate))
-                if predicate == SH.minCount and bound == 0:
-                    continue
-                n = bound if predicate == SH.minCount else bound + 1
-                if n > 4:
-                    raise Unsupported(f"{predicate} {bound} inside another shape")
-                names = [self.fresh() for _ in range(n)]
-                pattern = " ".join(f"{{ {values(name)} }}" for name in names)
-                exists = f"EXISTS {{ {pattern} {distinct(names)} }}"
-                tests.append(exists if predicate == SH.minCount else f"!({exists})")
+                test = counted(predicate, parameter, predicate == SH.minCount, lambda name: "")
+                if test:
+                    tests.append(test)
             elif predicate == SH.hasValue:
                 v = self.fresh()
                 tests.append(f"EXISTS {{ {values(v)} FILTER (sameTerm({v}, "
@@ -465,18 +472,12 @@ class Compiler:
                 qualified = self.one(shape, SH.qualifiedValueShape)
                 if qualified is None:
                     raise ShapesError(f"{predicate} without sh:qualifiedValueShape")
-                bound = _integer(parameter, str(predicate))
-                if predicate == SH.qualifiedMinCount and bound == 0:
-                    continue
-                n = bound if predicate == SH.qualifiedMinCount else bound + 1
-                if n > 3:
-                    raise Unsupported(f"{predicate} {bound} inside another shape")
-                names = [self.fresh() for _ in range(n)]
-                pattern = " ".join(
-                    f"{{ {values(name)} FILTER ({self.conforms(qualified, name, stack)}) }}"
-                    for name in names)
-                exists = f"EXISTS {{ {pattern} {distinct(names)} }}"
-                tests.append(exists if predicate == SH.qualifiedMinCount else f"!({exists})")
+                def matches(name: str, q: Node = qualified) -> str:
+                    return f"FILTER ({self.conforms(q, name, stack)})"
+
+                test = counted(predicate, parameter, predicate == SH.qualifiedMinCount, matches)
+                if test:
+                    tests.append(test)
             else:
                 raise Unsupported(f"{predicate} on a property shape inside another shape")
         return "(" + " && ".join(tests) + ")" if tests else "true"

@@ -51,7 +51,7 @@ _WRAPPERS = {"ConditionalOrExpression", "ConditionalAndExpression", "RelationalE
 
 
 def _get(node: Any, key: str, default: Any = None) -> Any:
-    """A field of rdflib's parse tree (its own ``get`` answers a missing key with the key)."""
+    """Return a field of rdflib's parse tree (its ``get`` answers a missing key with it)."""
     return dict.get(node, key, default)
 
 
