@@ -92,8 +92,8 @@ def test_a_file_over_the_limit_is_refused_before_parsing(tmp_path: Path,
     def never(*args: object) -> object:
         raise AssertionError("parsed a file over the limit")
 
-    monkeypatch.setattr(contributions, "_parse", never)
-    monkeypatch.setattr(contributions.Path, "read_bytes", never)
+    monkeypatch.setattr(contributions, "parse", never)
+    monkeypatch.setattr(contributions.Path, "open", never)
     result = CliRunner().invoke(cli, ["validate", str(path), "--max-bytes", "1000",
                                       "--project", str(ROOT), "--dist", str(release[0])])
     assert result.exit_code == 2 and "over the limit of 1000" in result.stderr

@@ -133,23 +133,26 @@ def test_builds_are_byte_identical_across_hash_seeds(tmp_path: Path,
 def test_a_failed_publish_leaves_the_previous_release_intact(
         tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch,
         release: tuple[Path, BuildResult]) -> None:
+    import shutil
+
+    from policing_kg.errors import PolicingKGError
+
     out = tmp_path / "dist"
-    out.mkdir()
-    (out / "policing-kg.ttl").write_text("previous release\n")
+    shutil.copytree(release[0], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
     calls = {"n": 0}
     real = publish_module.ox.serialize
 
     def failing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
         if calls["n"] == 3:
-            raise OSError("disk full")
+            raise OSError(28, "No space left on device")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(publish_module.ox, "serialize", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(PolicingKGError, match="cannot write the release .No space left on device"):
         build_release(project, out, reason=False)
-    assert [p.name for p in out.iterdir()] == ["policing-kg.ttl"]
-    assert (out / "policing-kg.ttl").read_text() == "previous release\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist.")]
 
 

@@ -158,7 +158,15 @@ def assemble(project: Project) -> Assembly:
 
 def build_release(project: Project, out_dir: Path, *, reason: bool = True,
                   base_url: str | None = None) -> BuildResult:
-    """Build the graph, validate it, check it with the reasoner, and publish it to ``out_dir``."""
+    """Build the graph, validate it, check it with the reasoner, and publish it to ``out_dir``.
+
+    ``out_dir`` must be new, empty, or an earlier release: never the checkout, a folder that
+    holds it, or one of its input folders (:func:`.rdf.files.check_release_target`).
+    """
+    from policing_kg.rdf.files import check_release_target
+
+    project.check()
+    out_dir = check_release_target(out_dir, project.root)
     assembly = assemble(project)
     result = BuildResult()
     for spec, conversion in zip(assembly.specs, assembly.conversions, strict=True):
@@ -198,9 +206,11 @@ def published_quads(project: Project, dist: Path) -> list[object]:
     """Return the published graph as pyoxigraph quads: ``dist/policing-kg.nq``, or built now."""
     import pyoxigraph as ox
 
+    from policing_kg.rdf.reading import read_dump
+
     dump = dist / "policing-kg.nq"
     if dump.is_file():
-        return list(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
+        return read_dump(dump)
     from policing_kg.rdf.terms import to_oxigraph
 
     return [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]

@@ -29,10 +29,26 @@ dist_option = click.option(
     show_default=True, help="The release directory.")
 
 
+class Seconds(click.ParamType):  # type: ignore[type-arg]  # generic in click >= 8.3 only
+    """A number of seconds from 0.1 to a day (not inf, not nan)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        from policing_kg.rdf.http import check_timeout
+
+        try:
+            return check_timeout(float(value))
+        except (TypeError, ValueError, PolicingKGError):
+            self.fail(f"{value!r} is not a number of seconds from 0.1 to 86400", param, ctx)
+
+
 def credential_options(function: F) -> F:
     """Add --user, --password (or their environment variables) and --timeout."""
-    function = click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0,
-                            show_default=True, help="Seconds to wait for each request.")(function)
+    function = click.option("--timeout", type=Seconds(), default=60.0, show_default=True,
+                            help="Seconds for each request, all of it: connecting, sending, "
+                            "the whole answer.")(function)
     function = click.option("--password", envvar="POLICING_KG_PASSWORD", default=None,
                             help="Password for the store [env: POLICING_KG_PASSWORD].")(function)
     function = click.option("--user", envvar="POLICING_KG_USER", default=None,
@@ -331,10 +347,15 @@ def crosswalk_suggest(task: str, threshold: float, out_file: Path | None,
     Nothing is merged into data/mappings/. Precision and recall against the curated set are
     printed on standard error.
     """
+    import math
+
     from policing_kg.build import locate_project
     from policing_kg.mappings import load_mapping_sets
-    from policing_kg.publish import write_atomically
+
+    if math.isnan(threshold):
+        raise click.BadParameter("not a number", param_hint="--threshold")
     from policing_kg.queries import open_store
+    from policing_kg.rdf.files import write_atomically
     from policing_kg.suggest import TASKS, read_texts, score, suggest, to_sssom
 
     try:
@@ -398,8 +419,8 @@ def sdg() -> None:
 
 @sdg.command("import", short_help="Load the UN's SDG vocabulary (file or URL) for the next build.")
 @click.argument("source")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds to wait when SOURCE is a URL.")
+@click.option("--timeout", type=Seconds(), default=60.0, show_default=True,
+              help="Seconds for the whole download when SOURCE is a URL.")
 @project_option
 def sdg_import(source: str, timeout: float, project_dir: Path | None) -> None:
     """Import the UN's SDG Knowledge Organization System for the next build.
@@ -429,6 +450,9 @@ def sdg_import(source: str, timeout: float, project_dir: Path | None) -> None:
                "to the reference layer")
     if report.unknown:
         click.echo(f"not in the project's table, left out: {', '.join(report.unknown)}")
+    if report.refused:
+        shown = "; ".join(report.refused[:5]) + ("; …" if len(report.refused) > 5 else "")
+        click.echo(f"left out, not safe to publish ({len(report.refused)}): {shown}")
     if report.doubled:
         click.echo("two labels in one language in the vocabulary itself (kept as given): "
                    + ", ".join(report.doubled))
@@ -443,4 +467,8 @@ def sdg_import(source: str, timeout: float, project_dir: Path | None) -> None:
 
 def main() -> None:
     """Run the command line."""
+    import signal
+
+    if hasattr(signal, "SIGXFSZ"):  # over `ulimit -f`, a write fails (one line), not the process
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     cli(prog_name="policing-kg")

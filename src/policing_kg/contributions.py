@@ -11,17 +11,23 @@ Parsing is pyoxigraph's, which never touches the network.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from policing_kg.checks.vocabulary import statements, walk_terms
-from policing_kg.errors import PolicingKGError
+from policing_kg.rdf.reading import (
+    InputError,
+    check_structure,
+    decode,
+    line_column,
+    parse,
+    read_capped,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -46,14 +52,11 @@ FORMATS: dict[str, str] = {
 }
 _ALLOWED_SCHEMES = ("http://", "https://", "urn:")
 _SHACL = "http://www.w3.org/ns/shacl#"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _BASE = re.compile(r"^\s*(@base\b|BASE\b)", re.IGNORECASE | re.MULTILINE)
 _XML_BASE = re.compile(r"\bxml:base\s*=")
-_POSITION = re.compile(r"line (\d+)(?: between columns (\d+) and \d+| column (\d+))?")
 _PREFIX = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
-
-
-class InputError(PolicingKGError):
-    """A contributed file that cannot be validated (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -80,17 +83,24 @@ class Contribution:
         return list(dict.fromkeys(_PREFIX.findall(self.text)))
 
     @cached_property
-    def _line_starts(self) -> dict[str, int]:
-        """The first line that each leading token (a statement's subject) starts."""
-        starts: dict[str, int] = {}
-        for number, line in enumerate(self.text.splitlines(), 1):
+    def _lines(self) -> tuple[dict[str, int], dict[str, int]]:
+        r"""Return each token's first line as a statement's first token, and first at all.
+
+        One pass over the text (a file with ten thousand nodes on one line is read once, not
+        once per node). Lines end at ``\n`` only, as the parsers count them.
+        """
+        leading: dict[str, int] = {}
+        anywhere: dict[str, int] = {}
+        for number, line in enumerate(self.text.split("\n"), 1):
             stripped = line.lstrip()
             if stripped.startswith('"@id":'):
                 stripped = stripped[len('"@id":'):].lstrip()
-            token = stripped.split(None, 1)[0].rstrip(",") if stripped else ""
-            if token:
-                starts.setdefault(token, number)
-        return starts
+            first = _TOKEN.match(stripped)
+            if first:
+                leading.setdefault(first.group().rstrip(",;."), number)
+            for token in _TOKEN.findall(line):
+                anywhere.setdefault(token.rstrip(",;."), number)
+        return leading, anywhere
 
     def line_of(self, iri: str) -> int | None:
         """Return the line of the statement that introduces ``iri``.
@@ -102,127 +112,54 @@ class Contribution:
             if namespace and iri.startswith(namespace) and len(iri) > len(namespace):
                 local = iri[len(namespace) :]
                 spellings += [f"{prefix}:{local}", f"{prefix}:{_escape_local(local)}"]
-        starts = [self._line_starts[s] for s in spellings if s in self._line_starts]
+        leading, anywhere = self._lines
+        starts = [leading[s] for s in spellings if s in leading]
         if starts:
             return min(starts)
-        first_anywhere = None
-        for number, line in enumerate(self.text.splitlines(), 1):
-            stripped = line.lstrip()
-            for spelling in spellings:
-                if stripped.startswith(spelling) or stripped.startswith(f'"@id": {spelling}'):
-                    return number
-                if first_anywhere is None and spelling in line:
-                    first_anywhere = number
-        return first_anywhere
+        found = [anywhere[s] for s in spellings if s in anywhere]
+        return min(found) if found else None
+
+
+#: The tokens a line is searched for: IRIs in <>, strings, prefixed names.
+_TOKEN = re.compile(r'<[^<>\s]*>|"(?:[^"\\\n]|\\.)*"|[A-Za-z_][\w.-]*:(?:[\w:%.-]|\\.)*')
 
 
 def _escape_local(local: str) -> str:
     return re.sub(r"([~.\-!$&'()*+,;=/?#@%_])", r"\\\1", local)
 
 
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
-
-
-def _check_bytes(path: Path, data: bytes) -> str:
-    if not data.strip():
-        raise InputError("empty file", where=str(path), hint="give a file with RDF statements")
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise InputError("starts with a UTF-8 byte-order mark", where=f"{path}:1",
-                         hint="save the file as UTF-8 without BOM")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("UTF-16 text (byte-order mark)", where=f"{path}:1",
-                         hint="save the file as UTF-8")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        raise InputError("contains a NUL byte", where=f"{path}:{line}",
-                         hint="the file is binary or corrupted: save it as UTF-8 text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x})",
-                         where=f"{path}:{line}:{column}",
-                         hint="save the file as UTF-8 (it looks like Latin-1 or another "
-                         "legacy encoding)") from None
-
-
 def _check_text(path: Path, text: str, format_name: str) -> None:
+    """Refuse what would resolve IRIs against a base: contributions write them in full."""
     match = _BASE.search(text) if format_name in ("TURTLE", "TRIG") else None
     if match:
-        line, column = _line_column(text, match.start(1))
+        line, column = line_column(text, match.start(1))
         raise InputError("@base is not allowed in contributions", where=f"{path}:{line}:{column}",
                          hint="write absolute IRIs (https://w3id.org/policing-kg/id/...)")
     if format_name == "RDF_XML":
-        for marker in ("<!DOCTYPE", "<!ENTITY"):
-            index = text.find(marker)
-            if index >= 0:
-                line, column = _line_column(text, index)
-                raise InputError("RDF/XML with a DOCTYPE or entity declaration is refused "
-                                 "(entities can expand without bound or read local files)",
-                                 where=f"{path}:{line}:{column}",
-                                 hint="remove the DOCTYPE and write the values out")
         base = _XML_BASE.search(text)
         if base:
-            line, column = _line_column(text, base.start())
+            line, column = line_column(text, base.start())
             raise InputError("xml:base is not allowed in contributions",
                              where=f"{path}:{line}:{column}", hint="write absolute IRIs")
-    if format_name == "JSON_LD":
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}",
-                             hint="fix the JSON syntax") from None
-        for where, context in _contexts(document):
-            if isinstance(context, str) or (isinstance(context, dict) and "@import" in context):
-                raise InputError(f"remote JSON-LD @context refused ({where})",
-                                 where=str(path),
-                                 hint="inline the context as a JSON object: validation never "
-                                 "fetches anything")
-            if isinstance(context, dict) and "@base" in context:
-                raise InputError("@base is not allowed in contributions", where=str(path),
-                                 hint="write absolute IRIs")
+    document = check_structure(str(path), text, format_name)
+    if format_name == "JSON_LD" and '"@base"' in text and _has_base(document):
+        raise InputError("@base is not allowed in contributions", where=str(path),
+                         hint="write absolute IRIs")
 
 
-def _contexts(node: object, where: str = "$") -> Iterator[tuple[str, object]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                values = value if isinstance(value, list) else [value]
-                for index, context in enumerate(values):
-                    yield f"{where}.@context[{index}]", context
-                    yield from _contexts(context, f"{where}.@context[{index}]")
-            else:
-                yield from _contexts(value, f"{where}.{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _contexts(value, f"{where}[{index}]")
-
-
-def _parse(path: Path, text: str, format_name: str) -> list[Any]:
-    import pyoxigraph as ox
-
-    try:
-        return list(ox.parse(text.encode("utf-8"), format=getattr(ox.RdfFormat, format_name)))
-    except SyntaxError as exc:
-        message = str(exc)
-        position = _POSITION.search(message)
-        where = str(path)
-        if position:
-            column = position.group(2) or position.group(3)
-            where = f"{path}:{position.group(1)}" + (f":{column}" if column else "")
-        detail = re.sub(r"^Parser error at line \d+[^:]*: ", "", message)
-        detail = re.sub(r" \(line \d+\)$", "", detail)
-        hint = "fix the syntax"
-        if "No scheme found" in detail or "base IRI" in detail.lower():
-            detail, hint = "relative IRI", "write absolute IRIs (https://w3id.org/policing-kg/id/...)"
-        elif "LoadDocumentCallback" in detail:
-            detail, hint = "remote JSON-LD context", "inline the context"
-        raise InputError(f"syntax error: {detail}", where=where, hint=hint) from None
+def _has_base(document: Any) -> bool:
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            context = node.get("@context")
+            for item in context if isinstance(context, list) else [context]:
+                if isinstance(item, dict) and "@base" in item:
+                    return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _check_terms(contribution: Contribution) -> None:
@@ -278,8 +215,8 @@ def _check_shacl(contribution: Contribution) -> None:
 
 
 def _check_each_term(contribution: Contribution) -> None:
-    from rdflib import Literal as RdfLiteral
-    from rdflib import URIRef
+    from policing_kg.checks.shacl.store import is_well_formed
+    from policing_kg.rdf.http import clean
 
     for quad in contribution.quads:
         for term in (t for position in (quad.subject, quad.predicate, quad.object,
@@ -288,16 +225,18 @@ def _check_each_term(contribution: Contribution) -> None:
             if kind == "NamedNode":
                 if not term.value.startswith(_ALLOWED_SCHEMES):
                     line = contribution.line_of(term.value)
-                    raise InputError(f"IRI with a scheme that is not allowed: <{term.value}>",
+                    shown = clean(term.value, 80)
+                    raise InputError(f"IRI with a scheme that is not allowed: <{shown}>",
                                      where=f"{contribution.path}:{line or '?'}",
                                      hint="use http(s): or urn: IRIs")
-            elif kind == "Literal" and term.datatype is not None:
-                literal = RdfLiteral(term.value, datatype=URIRef(term.datatype.value))
-                if literal.ill_typed:
-                    line = _find(contribution.text, term.value)
-                    raise InputError(f'ill-typed literal "{term.value}"^^<{term.datatype.value}>',
-                                     where=f"{contribution.path}:{line or '?'}",
-                                     hint="give a value of that datatype, or change the datatype")
+            elif kind == "Literal" and not term.language and \
+                    term.datatype.value not in (_XSD_STRING, _LANG_STRING) and \
+                    not is_well_formed(term.value, term.datatype.value):
+                line = _find(contribution.text, term.value)
+                raise InputError(f'ill-typed literal "{clean(term.value, 60)}"'
+                                 f"^^<{clean(term.datatype.value, 80)}>",
+                                 where=f"{contribution.path}:{line or '?'}",
+                                 hint="give a value of that datatype, or change the datatype")
     _check_shacl(contribution)
 
 
@@ -308,20 +247,16 @@ def _find(text: str, needle: str) -> int | None:
 
 def read_contribution(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Contribution:
     """Read, check and parse one contributed file; raise :class:`InputError` on bad input."""
-    if not path.is_file():
-        raise InputError("no such file", where=str(path))
     format_name = FORMATS.get(path.suffix.lower())
+    if not path.exists() and not path.is_symlink():
+        raise InputError("no such file", where=str(path))
     if format_name is None:
         raise InputError(f"unknown file type {path.suffix!r}", where=str(path),
                          hint=f"use one of {', '.join(sorted(FORMATS))}")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError(f"{size} bytes, over the limit of {max_bytes}", where=str(path),
-                         hint="split the contribution, or raise --max-bytes")
-    data = path.read_bytes()
-    text = _check_bytes(path, data)
+    data = read_capped(path, max_bytes, hint="split the contribution, or raise --max-bytes")
+    text = decode(str(path), data)
     _check_text(path, text, format_name)
-    contribution = Contribution(path, text, tuple(_parse(path, text, format_name)))
+    contribution = Contribution(path, text, tuple(parse(str(path), data, format_name)))
     if not contribution.quads:
         raise InputError("no RDF statements", where=str(path),
                          hint="the file parses but says nothing")

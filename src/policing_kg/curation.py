@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from policing_kg import typed
 from policing_kg.errors import DataError
 from policing_kg.records import ItemRecord, collapse
 from policing_kg.sources import load_toml
@@ -159,51 +160,47 @@ _VERSION = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*/goal/[1-9][0-9]*$")
 
 def _versions(path: Path) -> list[FormerVersion]:
     versions = []
-    for n, record in enumerate(load_toml(path).get("version", []), 1):
+    for n, record in enumerate(typed.records(load_toml(path), "version", str(path)), 1):
         where = f"{path} (version {n})"
-        try:
-            versions.append(FormerVersion(str(record["id"]), str(record["title"]),
-                                          str(record["source"]), str(record["replaced_by"]),
-                                          str(record["note"]), where))
-        except KeyError as exc:
-            raise DataError(f"missing key {exc}", where=where,
-                            hint="a [[version]] needs id, title, source, replaced_by, note"
-                            ) from None
+        versions.append(FormerVersion(
+            id=typed.text(record, "id", where), title=typed.text(record, "title", where),
+            source=typed.text(record, "source", where),
+            replaced_by=typed.text(record, "replaced_by", where),
+            note=typed.text(record, "note", where), where=where))
     return versions
 
 
 def _labels(path: Path, table: str, default_role: LabelRole | None) -> list[LabelRecord]:
     records = []
-    for n, record in enumerate(load_toml(path).get(table, []), 1):
+    for n, record in enumerate(typed.records(load_toml(path), table, str(path)), 1):
         where = f"{path} ({table} {n})"
+        role_name = typed.optional_text(record, "role", where)
         try:
-            role = LabelRole(record["role"]) if "role" in record else default_role
-            if role is None:
-                raise KeyError("role")
-            records.append(LabelRecord(
-                item=str(record["item"]),
-                language=str(record["language"]),
-                text=collapse(str(record["text"])),
-                role=role,
-                source=record.get("source"),
-                translated_from=record.get("from"),
-                note=record.get("note"),
-                where=where,
-                version=record.get("version"),
-            ))
-        except KeyError as exc:
-            raise DataError(f"missing key {exc}", where=where) from None
+            role = LabelRole(role_name) if role_name is not None else default_role
         except ValueError:
-            raise DataError(f"unknown role {record.get('role')!r}", where=where,
+            raise DataError(f"unknown role {role_name!r}", where=where,
                             hint=f"one of {', '.join(r.value for r in LabelRole)}") from None
-        if role in (LabelRole.OFFICIAL, LabelRole.FORMER_OFFICIAL) and not record.get("source"):
+        if role is None:
+            raise DataError("`role` is missing", where=where)
+        source = typed.optional_text(record, "source", where)
+        translated_from = typed.optional_text(record, "from", where)
+        note = typed.optional_text(record, "note", where)
+        version = typed.optional_text(record, "version", where)
+        records.append(LabelRecord(
+            item=typed.text(record, "item", where),
+            language=typed.text(record, "language", where),
+            text=collapse(typed.text(record, "text", where)),
+            role=role, source=source, translated_from=translated_from, note=note,
+            where=where, version=version,
+        ))
+        if role in (LabelRole.OFFICIAL, LabelRole.FORMER_OFFICIAL) and not source:
             raise DataError("an official name needs its source", where=where)
-        if role is LabelRole.FORMER_OFFICIAL and not _VERSION.match(str(record.get("version"))):
+        if role is LabelRole.FORMER_OFFICIAL and not _VERSION.match(str(version)):
             raise DataError("a former official name needs `version`, the earlier version's node",
                             where=where, hint="e.g. version = \"gpg-2017/goal/1\"")
-        if role is LabelRole.TRANSLATION and not record.get("from"):
+        if role is LabelRole.TRANSLATION and not translated_from:
             raise DataError("a translation needs `from`, the text it translates", where=where)
-        if role is LabelRole.EDITORIAL and not record.get("note"):
+        if role is LabelRole.EDITORIAL and not note:
             raise DataError("an editorial label needs a `note` saying why", where=where)
     return records
 
@@ -214,21 +211,23 @@ def load_outcome_grouping(path: Path, document: str, name: str | None = None) ->
     ``name`` is how the graph cites the file (its path in the project, not on this machine).
     """
     data = load_toml(path)
-    try:
-        assignments = tuple(
-            OutcomeAssignment(int(a["outcome"]), int(a["objective"]), str(a["begins"]),
-                              str(a["reasoning"]))
-            for a in data["assignment"]
-        )
-        grouping = OutcomeGrouping(name or str(path), document, str(data["method"]),
-                                   str(data["author"]), assignments)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DataError(f"malformed grouping ({exc})", where=str(path),
+    where = str(path)
+    entries = typed.records(data, "assignment", where)
+    if not entries:
+        raise DataError("no [[assignment]]", where=where,
                         hint="needs method, author and [[assignment]] outcome, objective, "
-                        "begins, reasoning") from None
+                        "begins, reasoning")
+    assignments = tuple(
+        OutcomeAssignment(typed.integer(a, "outcome", f"{where} (assignment {n})"),
+                          typed.integer(a, "objective", f"{where} (assignment {n})"),
+                          typed.text(a, "begins", f"{where} (assignment {n})"),
+                          typed.text(a, "reasoning", f"{where} (assignment {n})"))
+        for n, a in enumerate(entries, 1))
+    grouping = OutcomeGrouping(name or where, document, typed.text(data, "method", where),
+                               typed.text(data, "author", where), assignments)
     outcomes = [a.outcome for a in assignments]
     if len(set(outcomes)) != len(outcomes):
-        raise DataError("an outcome is assigned twice", where=str(path))
+        raise DataError("an outcome is assigned twice", where=where)
     return grouping
 
 

@@ -99,10 +99,22 @@ def load_mapping_set(path: Path, name: str | None = None) -> MappingSet:
         detail = " ".join(str(exc).split())
         raise DataError(f"the YAML header does not parse: {detail}", where=shown,
                         hint="quote values that hold ': '") from None
+    from policing_kg import typed
+
+    metadata = typed.table(metadata, "the YAML header", shown)
     for key in ("mapping_set_id", "license", "curie_map"):
         if key not in metadata:
             raise DataError(f"the header lacks {key}", where=shown)
-    curie_map = {str(k): str(v) for k, v in metadata["curie_map"].items()}
+    for key in ("mapping_set_id", "license"):
+        typed.text(metadata, key, shown)
+    for key in ("mapping_set_title", "mapping_set_description", "mapping_set_version"):
+        if metadata.get(key) is not None and not isinstance(metadata[key], (str, int, float)):
+            raise DataError(f"`{key}` must be text, not {typed.kind_of(metadata[key])}",
+                            where=shown)
+    curie_map_table = typed.table(metadata["curie_map"], "curie_map", shown)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in curie_map_table.items()):
+        raise DataError("curie_map must map prefixes to namespaces (text to text)", where=shown)
+    curie_map = dict(curie_map_table)
     curie_map.setdefault("sssom", SSSOM)
     reader = csv.DictReader(io.StringIO("\n".join(lines[body_start:])), delimiter="\t")
     missing = [c for c in _COLUMNS if c not in (reader.fieldnames or [])]

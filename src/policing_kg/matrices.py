@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policing_kg.publish import write_atomically
+from policing_kg.rdf.files import write_atomically
 
 __all__ = ["Matrix", "MATRICES", "build_matrices", "write_matrix"]
 
@@ -154,7 +154,12 @@ def write_matrix(matrix: Matrix, out_dir: Path) -> list[Path]:
     """Write ``NAME.csv``, ``NAME.svg`` and ``NAME.png`` (each atomically); return their paths."""
     import matplotlib.pyplot as plt
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from policing_kg.rdf.files import os_error
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_error(exc, out_dir, "cannot make the folder") from None
     figure: Any = _figure(matrix)
     csv_path = out_dir / f"{matrix.name}.csv"
     content = _csv(matrix)

@@ -8,11 +8,9 @@ whatever the process or ``PYTHONHASHSEED``.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +18,10 @@ import pyoxigraph as ox
 from rdflib import RDF, Dataset, URIRef
 
 from policing_kg.iris import BASE, ID, PREFIXES, graph_iri
+from policing_kg.rdf.files import FILE_MODE, clean_stale, os_error, staging_folder, swap_in
 from policing_kg.rdf.terms import to_oxigraph
 
-__all__ = ["DUMPS", "Release", "canonical_quads", "publish", "write_atomically"]
+__all__ = ["DUMPS", "Release", "canonical_quads", "publish"]
 
 #: Dump file name -> (pyoxigraph format, whether it keeps named graphs).
 DUMPS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -138,19 +137,6 @@ def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     return sorted(seen.values(), key=sort_key)
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write a file through a temporary sibling and rename it into place."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a release file is for reading
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -236,13 +222,13 @@ def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Seque
             extra_files: dict[str, bytes] | None = None) -> Release:
     """Write every release file into a fresh directory, then swap it in for ``out_dir``.
 
-    A failure at any point leaves the previous ``out_dir`` as it was.
+    A failure at any point (a full disk included) leaves the previous ``out_dir`` as it was,
+    and there is no moment without a complete ``out_dir`` (:func:`.rdf.files.swap_in`).
     """
     base_url = base_url or f"{BASE}release/{version}/"
     out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.staging-"))
-    staging.chmod(0o755)
+    clean_stale(out_dir)
+    staging = staging_folder(out_dir)
     try:
         quads = canonical_quads(dataset, graph_order)
         triples = write_dumps(quads, staging)
@@ -259,7 +245,12 @@ def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Seque
         checksums["void.ttl"] = _sha256(staging / "void.ttl")
         lines = "".join(f"{checksums[name]}  {name}\n" for name in sorted(checksums))
         (staging / "SHA256SUMS").write_text(lines, encoding="utf-8")
-        _swap(staging, out_dir)
+        for path in staging.iterdir():  # the umask plays no part: a release is for reading
+            path.chmod(FILE_MODE)
+        swap_in(staging, out_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise os_error(exc, staging, "cannot write the release") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -283,18 +274,6 @@ def write_dumps(quads: Sequence[ox.Quad], directory: Path,
             else PREFIXES
         ox.serialize(data, str(directory / name), format=rdf_format, prefixes=prefixes)
     return triples if triples is not None else _triples(quads)
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``staging`` with renames (the old one is removed last)."""
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
-        os.rmdir(old)
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def graph_order(document_ids: Sequence[str]) -> list[URIRef]:

@@ -142,7 +142,22 @@ class QueryResult:
 
 
 def _parse(path: Path) -> StoredQuery:
-    text = path.read_text(encoding="utf-8")
+    try:
+        if not path.is_file():
+            raise PolicingKGError("a stored query that is not a file (a folder, or a link to "
+                                  "nothing)", where=str(path), hint="remove it or make it a .rq "
+                                  "file")
+        data = path.read_bytes()
+        if len(data) > 1024 * 1024:
+            raise PolicingKGError("a stored query over 1 MB", where=str(path))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = data.count(b"\n", 0, exc.start) + 1
+        raise PolicingKGError(f"not UTF-8 (byte 0x{data[exc.start]:02x})",
+                              where=f"{path}:{at}", hint="save the query as UTF-8") from None
+    except OSError as exc:
+        raise PolicingKGError(f"cannot read the stored query ({exc.strerror})",
+                              where=str(path)) from None
     meta: dict[str, list[str]] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -202,15 +217,17 @@ def _bind(parameter: QueryParameter, value: str) -> object:
 
 
 def open_store(dist: Path) -> object:
-    """Load the release's N-Quads dump into an in-memory pyoxigraph store."""
+    """Load the release's N-Quads dump (checked against SHA256SUMS) into a pyoxigraph store."""
     import pyoxigraph as ox
+
+    from policing_kg.rdf.reading import read_dump
 
     dump = dist / "policing-kg.nq"
     if not dump.is_file():
         raise PolicingKGError("no release to query", where=str(dump),
                               hint="run `policing-kg build` (or `make`) first")
     store = ox.Store()
-    store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    store.bulk_extend(read_dump(dump))
     return store
 
 
@@ -335,7 +352,9 @@ def format_result(result: QueryResult, fmt: str) -> str:
                 for row in result.rows]
         return json.dumps({"variables": list(result.variables), "rows": rows},
                           ensure_ascii=False, indent=2) + "\n"
-    cells = [["" if v is None else v for v in row] for row in result.rows]
+    from policing_kg.reports import _safe  # what a terminal must not be given as is
+
+    cells = [["" if v is None else _safe(v) for v in row] for row in result.rows]
     if fmt == "markdown":
         def escape(value: str) -> str:
             return value.replace("|", "\\|")

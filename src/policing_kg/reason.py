@@ -6,6 +6,7 @@ Java than Debian 12 ships, so HermiT is the reasoner here.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -61,12 +62,22 @@ def _hermit(graph: Graph, java: str | None, *, infer_links: bool) -> Iterator[An
         graph.serialize(path, format="nt", encoding="utf-8")
         world = owlready2.World()
         ontology = world.get_ontology(path.as_uri()).load(format="ntriples")
+        here = os.getcwd() if os.path.isdir(".") else None
+        # HermiT makes its default base IRI from the working folder, and fails in "/"
+        os.chdir(directory)
         try:
             with ontology:
                 owlready2.sync_reasoner_hermit(world, infer_property_values=infer_links, debug=0)
             yield world
+        except owlready2.OwlReadyJavaError as exc:
+            detail = " ".join(str(exc).split())[-200:]
+            raise ReasonerUnavailable(f"HermiT failed: {detail}",
+                                      hint="check the Java runtime (java -version), or build "
+                                      "with --skip-reasoner") from None
         finally:
             world.close()
+            if here is not None:
+                os.chdir(here)
 
 
 def check_consistency(graph: Graph, *, java: str | None = None) -> Consistency:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from itertools import groupby
 
 from policing_kg.validate import ContributionReport, Finding
@@ -12,6 +14,30 @@ __all__ = ["REPORT_FORMATS", "format_report"]
 
 REPORT_FORMATS = ("text", "json", "github", "junit")
 _GITHUB_LEVEL = {"Violation": "error", "Warning": "warning", "Info": "notice"}
+#: What a terminal or an XML 1.0 parser must not be given as is: control characters (tab
+#: aside), lone surrogates, and the characters that reorder or break lines.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+                     "\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(text: str) -> str:
+    r"""Show unsafe characters as escapes, so that a report is one thing on every screen.
+
+    >>> _safe("a\x1b[31mb\u2028c")
+    'a\\x1b[31mb\\u2028c'
+    """
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(escape, text)
+
+
+def _safe_finding(finding: Finding) -> Finding:
+    return replace(finding, focus=_safe(finding.focus), label=_safe(finding.label),
+                   path=_safe(finding.path), value=_safe(finding.value),
+                   message=_safe(finding.message), shape=_safe(finding.shape),
+                   file=None if finding.file is None else _safe(finding.file))
 
 
 def _where(finding: Finding) -> str:
@@ -108,4 +134,6 @@ def _json(report: ContributionReport, fail_on: str) -> str:
 def format_report(report: ContributionReport, fmt: str, fail_on: str) -> str:
     """Render a report; ``fail_on`` (Violation, Warning, Info) decides the verdict."""
     render = {"text": _text, "json": _json, "github": _github, "junit": _junit}[fmt]
+    if fmt != "json":  # JSON escapes what it must itself
+        report = replace(report, findings=tuple(_safe_finding(f) for f in report.findings))
     return render(report, fail_on)

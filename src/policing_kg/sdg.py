@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomllib
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
@@ -114,18 +111,23 @@ def _text(entry: dict[str, Any], key: str, where: str) -> str:
 def load_sdg_table(path: Path, shown: str | None = None) -> SdgTable:
     """Read and check the table: code formats, no duplicates, every target under a goal."""
     shown = shown or str(path)
+    from policing_kg import typed
+    from policing_kg.sources import load_toml
+
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read: {exc}", where=shown) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"not valid TOML: {exc}", where=shown) from None
-    source = data.get("source", {})
+        data = load_toml(path)
+    except DataError as exc:
+        raise DataError(exc.what, where=shown, hint=exc.hint) from None
+    source = typed.table(data.get("source", {}), "source", shown)
     rows: list[SdgRow] = []
     seen: set[str] = set()
     for kind, pattern in (("goal", _GOAL), ("target", _TARGET)):
-        for entry in data.get(kind, []):
-            code = str(entry.get("code", ""))
+        for entry in typed.records(data, kind, shown):
+            code = entry.get("code", "")
+            if not isinstance(code, str):
+                raise DataError(f"`code` must be text, not {typed.kind_of(code)}",
+                                where=f"{shown} [[{kind}]] code = {code!r}",
+                                hint="quote it: code = \"16.4\"")
             where = f"{shown} [[{kind}]] code = {code!r}"
             if not pattern.match(code):
                 example = "16" if kind == "goal" else "16.4 or 16.a"
@@ -273,38 +275,33 @@ class ImportReport:
     written: Path
     #: indicators that the vocabulary gives two labels in one language (kept, as given)
     doubled: list[str] = field(default_factory=list)
+    #: what was left out: IRIs that are not http(s) or urn, notations that are not codes
+    refused: list[str] = field(default_factory=list)
 
 
 def _read_source(source: str, timeout: float) -> tuple[bytes, str | None]:
     """Return the bytes of a file or an http(s) URL, and the media type the server gave."""
     if "://" in source:
-        if not source.startswith(("http://", "https://")):
-            raise PolicingKGError("only http:// and https:// URLs (or a file) can be imported",
-                                  where=source)
-        request = urllib.request.Request(source, headers={  # noqa: S310 (scheme checked)
-            "Accept": "text/turtle, application/rdf+xml;q=0.9"})
-        try:
-            # the scheme was checked just above
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                data: bytes = response.read(_MAX_BYTES + 1)
-                media = response.headers.get_content_type()
-        except urllib.error.HTTPError as exc:
-            raise PolicingKGError(f"HTTP {exc.code} {exc.reason}", where=source,
-                                  hint="check the URL") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise PolicingKGError(f"cannot fetch ({getattr(exc, 'reason', exc)})", where=source,
-                                  hint="check the URL and the network, or give a file") from None
-    else:
-        path = Path(source)
-        if not path.is_file():
+        from policing_kg.rdf.http import request
+
+        response = request("GET", source, headers={
+            "Accept": "text/turtle, application/rdf+xml;q=0.9"}, timeout=timeout,
+            max_bytes=_MAX_BYTES)
+        if response.status >= 400:
+            raise PolicingKGError(f"HTTP {response.status} {response.reason}", where=source,
+                                  hint="check the URL")
+        return response.body, response.media_type
+    from policing_kg.rdf.reading import read_capped
+
+    try:
+        return read_capped(Path(source), _MAX_BYTES, hint="the UN's vocabulary is under 1 MB: "
+                           "is this the right file?"), None
+    except PolicingKGError as exc:
+        if exc.what == "no such file":
             raise PolicingKGError("no such file", where=source,
-                                  hint="give the path of the UN's SDG KOS (Turtle or RDF/XML)")
-        if path.stat().st_size > _MAX_BYTES:
-            raise PolicingKGError("the file is larger than 64 MB", where=source)
-        data, media = path.read_bytes(), None
-    if len(data) > _MAX_BYTES:
-        raise PolicingKGError("the vocabulary is larger than 64 MB", where=source)
-    return data, media
+                                  hint="give the path of the UN's SDG KOS (Turtle or RDF/XML)"
+                                  ) from None
+        raise
 
 
 def _format(source: str, data: bytes, media: str | None) -> Any:
@@ -322,37 +319,52 @@ def _format(source: str, data: bytes, media: str | None) -> Any:
 
 
 def _parse(source: str, data: bytes, media: str | None) -> Graph:
+    """Parse the vocabulary with the defences every reader of RDF has (no DOCTYPE...)."""
     import pyoxigraph as ox
 
+    from policing_kg.rdf.reading import check_structure, decode, parse
     from policing_kg.rdf.terms import graph_of_quads
 
     fmt = _format(source, data, media)
+    name = "RDF_XML" if fmt == ox.RdfFormat.RDF_XML else "TURTLE"
+    check_structure(source, decode(source, data), name)
     try:
-        graph = graph_of_quads(ox.parse(data, format=fmt, base_iri=SDG))
-    except SyntaxError as exc:
-        kind = "RDF/XML" if fmt == ox.RdfFormat.RDF_XML else "Turtle"
-        raise PolicingKGError(f"not valid {kind}: {' '.join(str(exc).split())}", where=source,
+        return graph_of_quads(parse(source, data, name, base_iri=SDG))
+    except PolicingKGError as exc:
+        kind = "RDF/XML" if name == "RDF_XML" else "Turtle"
+        raise PolicingKGError(f"not valid {kind}: {exc.what.removeprefix('syntax error: ')}",
+                              where=exc.where or source,
                               hint="give the UN's SDG KOS as Turtle (.ttl) or RDF/XML (.rdf)"
                               ) from None
-    return graph
 
 
 def _selected(graph: Graph, table: SdgTable) -> tuple[list[tuple[Any, Any, Any]], dict[str, int],
-                                                     list[str]]:
+                                                     list[str], list[str]]:
     """Select what the import keeps: indicators in full, the links the table lacks."""
     codes = {row.iri for row in table.rows}
     goals = set(graph.subjects(RDF.type, SDGO.Goal))
     targets = set(graph.subjects(RDF.type, SDGO.Target))
     unknown = sorted(str(node).removeprefix(SDG) for node in (goals | targets) - codes)
     kept: list[tuple[Any, Any, Any]] = []
-    for node in sorted((goals | targets) & codes, key=str):
+    refused: list[str] = []
+
+    def links(node: Any) -> list[tuple[Any, Any, Any]]:
+        found = []
         for match in sorted(graph.objects(node, SKOS.exactMatch), key=str):
-            if isinstance(match, URIRef):
-                kept.append((node, SKOS.exactMatch, match))
+            if _safe_iri(match):
+                found.append((node, SKOS.exactMatch, match))
+            else:
+                refused.append(f"{str(node).removeprefix(SDG)} skos:exactMatch "
+                               f"{str(match)[:60]!r}")
+        return found
+
+    for node in sorted((goals | targets) & codes, key=str):
+        kept += links(node)
         kept.append((node, PROV.wasDerivedFrom, _RECORD))
     indicators = 0
     for node in sorted(graph.subjects(RDF.type, SDGO.Indicator), key=str):
-        if not isinstance(node, URIRef):
+        if not isinstance(node, URIRef) or not _safe_iri(node) or not str(node).startswith(SDG):
+            refused.append(f"indicator {str(node)[:60]!r} (not an IRI of the UN's SDGs)")
             continue
         parents = [t for t in graph.objects(node, SKOS.broader) if t in codes]
         if not parents:
@@ -368,24 +380,34 @@ def _selected(graph: Graph, table: SdgTable) -> tuple[list[tuple[Any, Any, Any]]
                 kept.append((node, SKOS.prefLabel,
                              Literal(" ".join(str(label).split()), lang=label.language)))
         for notation in sorted(graph.objects(node, SKOS.notation), key=lambda t: t.n3()):
-            if isinstance(notation, Literal):
+            if isinstance(notation, Literal) and _NOTATION.match(str(notation)):
                 kept.append((node, SKOS.notation, notation))
-        for match in sorted(graph.objects(node, SKOS.exactMatch), key=str):
-            if isinstance(match, URIRef):
-                kept.append((node, SKOS.exactMatch, match))
+            else:
+                refused.append(f"{str(node).removeprefix(SDG)} skos:notation "
+                               f"{str(notation)[:40]!r}")
+        kept += links(node)
     counts = {"goals": len(goals & codes), "targets": len(targets & codes),
               "indicators": indicators}
-    return kept, counts, unknown
+    return kept, counts, unknown, refused
+
+
+_SAFE_IRI = re.compile(r"^(https?://|urn:)[^\s<>\"{}|\\^`\x00-\x1f\x7f]+$")
+_NOTATION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def _safe_iri(node: Any) -> bool:
+    """Only http(s) and urn IRIs come into the release from outside (no javascript:, file:)."""
+    return isinstance(node, URIRef) and bool(_SAFE_IRI.match(str(node)))
 
 
 def import_vocabulary(source: str, root: Path, table: SdgTable, *,
                       timeout: float = 60.0) -> ImportReport:
     """Read the UN's SDG vocabulary and keep what the table lacks in ``imported/sdg/``."""
-    from policing_kg.publish import write_atomically
+    from policing_kg.rdf.files import write_atomically
 
     data, media = _read_source(source, timeout)
     graph = _parse(source, data, media)
-    kept, counts, unknown = _selected(graph, table)
+    kept, counts, unknown, refused = _selected(graph, table)
     if counts["goals"] == 0:
         raise PolicingKGError("no SDG goal (sdgo:Goal on http://metadata.un.org/sdg/N) found",
                               where=source, hint="is this the UN's SDG KOS?")
@@ -422,11 +444,18 @@ def import_vocabulary(source: str, root: Path, table: SdgTable, *,
             languages[key] = languages.get(key, 0) + 1
     doubled = sorted(f"{code} @{lang}" for (code, lang), n in languages.items() if n > 1)
     return ImportReport(shown, digest, counts["goals"], counts["targets"], counts["indicators"],
-                        len(lines), unknown, differences, folder / _IMPORT_FILE, doubled)
+                        len(lines), unknown, differences, folder / _IMPORT_FILE, doubled,
+                        refused)
 
 
 def _nt(triple: tuple[Any, Any, Any]) -> str:
-    return " ".join(term.n3() for term in triple) + " .\n"
+    """One N-Triples line, written by pyoxigraph (rdflib's n3() is not N-Triples)."""
+    import pyoxigraph as ox
+
+    from policing_kg.rdf.terms import to_oxigraph
+
+    s, p, o = (to_oxigraph(term) for term in triple)
+    return f"{ox.Triple(s, p, o)} .\n"  # type: ignore[arg-type]
 
 
 def imported_triples(root: Path) -> Iterable[tuple[Any, Any, Any]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policing_kg import typed
 from policing_kg.errors import DataError, SourceError
 from policing_kg.records import Span
 
@@ -38,8 +39,10 @@ def load_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         raise DataError("file not found", where=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"not valid TOML: {exc}", where=str(path), hint="fix the syntax") from None
+    except OSError as exc:
+        raise DataError(f"cannot read it ({exc.strerror})", where=str(path)) from None
 
 
 @dataclass(frozen=True)
@@ -84,45 +87,61 @@ def _spec(record: dict[str, Any], where: str) -> DocumentSpec:
     if unknown:
         raise DataError(f"unknown key(s) {', '.join(unknown)}", where=where,
                         hint=f"known keys: {', '.join(sorted(known))}")
+    for key in ("id", "kind", "publisher", "language", "file", "converter"):
+        typed.text(record, key, where)
     if record["kind"] not in DOCUMENT_KINDS:
         raise DataError(f"unknown kind {record['kind']!r}", where=where,
                         hint=f"one of {', '.join(DOCUMENT_KINDS)}")
-    title = dict(record["title"])
+    title = typed.table(record["title"], "title", where)
     if set(title) != set(_LANGUAGES):
         raise DataError("title needs exactly the languages fr and en", where=where)
+    for language in _LANGUAGES:
+        typed.text(title, language, f"{where} title")
     if record["language"] not in _LANGUAGES:
         raise DataError(f"language must be one of {_LANGUAGES}", where=where)
-    lines = record.get("lines")
-    if lines is not None and (len(lines) != 2 or not 1 <= lines[0] <= lines[1]):
+    lines = _pair(record, "lines", where)
+    if lines is not None and not 1 <= lines[0] <= lines[1]:
         raise DataError("lines must be [first, last], 1-based", where=where)
-    period = record.get("period")
-    try:
-        ignore = tuple(IgnoreRule(str(r["text"]), str(r["reason"]))
-                       for r in record.get("ignore", []))
-    except (KeyError, TypeError):
-        raise DataError("each ignore rule needs text and reason", where=where) from None
+    period = _pair(record, "period", where)
+    ignore = tuple(IgnoreRule(typed.text(r, "text", f"{where} ignore {n}"),
+                              typed.text(r, "reason", f"{where} ignore {n}"))
+                   for n, r in enumerate(typed.records(record, "ignore", where), 1))
+    columns = record.get("outcome_columns", [])
+    if not isinstance(columns, list) or not all(isinstance(c, int) and not isinstance(c, bool)
+                                                for c in columns):
+        raise DataError("`outcome_columns` must be a list of integers", where=where)
     return DocumentSpec(
-        id=str(record["id"]),
-        kind=str(record["kind"]),
-        title=title,
-        title_translated=tuple(record.get("title_translated", ())),
-        publisher=str(record["publisher"]),
-        language=str(record["language"]),
-        file=str(record["file"]),
-        converter=str(record["converter"]),
-        lines=(int(lines[0]), int(lines[1])) if lines else None,
-        period=(int(period[0]), int(period[1])) if period else None,
-        date=record.get("date"),
-        note=record.get("note"),
-        outcome_columns=tuple(int(n) for n in record.get("outcome_columns", ())),
-        outcome_grouping=record.get("outcome_grouping"),
+        id=record["id"],
+        kind=record["kind"],
+        title=dict(title),
+        title_translated=tuple(typed.strings(record, "title_translated", where)),
+        publisher=record["publisher"],
+        language=record["language"],
+        file=record["file"],
+        converter=record["converter"],
+        lines=lines,
+        period=period,
+        date=typed.optional_text(record, "date", where),
+        note=typed.optional_text(record, "note", where),
+        outcome_columns=tuple(columns),
+        outcome_grouping=typed.optional_text(record, "outcome_grouping", where),
         ignore=ignore,
     )
 
 
+def _pair(record: dict[str, Any], key: str, where: str) -> tuple[int, int] | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2 or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise DataError(f"`{key}` must be two integers, [first, last]", where=where)
+    return (value[0], value[1])
+
+
 def load_manifest(path: Path) -> list[DocumentSpec]:
     """Read the manifest: one :class:`DocumentSpec` per ``[[document]]``, ids unique."""
-    records = load_toml(path).get("document", [])
+    records = typed.records(load_toml(path), "document", str(path))
     specs = [_spec(record, f"{path} (document {n})") for n, record in enumerate(records, 1)]
     seen: set[str] = set()
     for spec in specs:

@@ -7,9 +7,7 @@ The program reaches a network only at the URL the user gives, and every request 
 
 from __future__ import annotations
 
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,45 +30,31 @@ class LoadReport:
     graphs: dict[str, int]
 
 
-def _opener(url: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
-    handlers: list[urllib.request.BaseHandler] = []
-    if user is not None:
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, url, user, password or "")
-        handlers += [urllib.request.HTTPDigestAuthHandler(manager),
-                     urllib.request.HTTPBasicAuthHandler(manager)]
-    return urllib.request.build_opener(*handlers)
+def _send(method: str, url: str, body: bytes, content_type: str, *, user: str | None,
+          password: str | None, timeout: float) -> None:
+    from policing_kg.rdf.http import clean, request
 
-
-def _send(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
-          timeout: float) -> None:
-    try:
-        # the URL's scheme was checked (http or https) before any request is built
-        with opener.open(request, timeout=timeout) as response:  # noqa: S310
-            response.read()
-    except urllib.error.HTTPError as exc:
+    response = request(method, url, body=body, headers={"Content-Type": content_type},
+                       timeout=timeout, max_bytes=1024 * 1024, user=user, password=password)
+    if response.status >= 400:
+        where = url.split("?")[0]
         hint = ("give --user and --password (or POLICING_KG_USER / POLICING_KG_PASSWORD)"
-                if exc.code in (401, 403) else "check the endpoint's URL and its logs")
-        body = exc.read(400).decode("utf-8", "replace").strip().splitlines()
-        detail = f": {body[0][:200]}" if body and exc.code not in (401, 403) else ""
-        raise PolicingKGError(f"HTTP {exc.code} {exc.reason} from the store{detail}",
-                              where=request.full_url.split("?")[0], hint=hint) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise PolicingKGError(f"cannot reach the store ({reason})",
-                              where=request.full_url.split("?")[0],
-                              hint="is it running, and is the URL right?") from None
+                if response.status in (401, 403) else "check the endpoint's URL and its logs")
+        text = clean(response.body[:400].decode("utf-8", "replace"))
+        detail = f": {text}" if text and response.status not in (401, 403) else ""
+        raise PolicingKGError(f"HTTP {response.status} {clean(response.reason, 60)} from the "
+                              f"store{detail}", where=where, hint=hint)
 
 
 def _graphs(dist: Path) -> Iterator[tuple[str, list[Any]]]:
-    import pyoxigraph as ox
-
     dump = dist / "policing-kg.nq"
     if not dump.is_file():
         raise PolicingKGError("no release to load", where=str(dump),
                               hint="run `policing-kg build` (or `make`) first")
+    from policing_kg.rdf.reading import read_dump
+
     graphs: dict[str, list[Any]] = {}
-    for quad in ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS):
+    for quad in read_dump(dump):
         name = getattr(quad.graph_name, "value", "")
         graphs.setdefault(name, []).append(quad.triple)
     yield from graphs.items()
@@ -90,9 +74,10 @@ def load_release(dist: Path, endpoint: str, *, update: bool = False, user: str |
     """
     import pyoxigraph as ox
 
-    if not endpoint.startswith(("http://", "https://")):
-        raise PolicingKGError(f"not an http(s) URL: {endpoint!r}")
-    opener = _opener(endpoint, user, password)
+    from policing_kg.rdf.http import check_timeout, check_url
+
+    check_url(endpoint)
+    check_timeout(timeout)
     counts: dict[str, int] = {}
     for graph, triples in _graphs(dist):
         counts[graph] = len(triples)
@@ -100,9 +85,8 @@ def load_release(dist: Path, endpoint: str, *, update: bool = False, user: str |
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
             url = f"{endpoint}{'&' if '?' in endpoint else '?'}" + urllib.parse.urlencode(
                 {"graph": graph})
-            request = urllib.request.Request(url, data=body, method="PUT", headers={  # noqa: S310
-                "Content-Type": "application/n-triples; charset=utf-8"})
-            _send(opener, request, timeout)
+            _send("PUT", url, body or b"", "application/n-triples; charset=utf-8", user=user,
+                  password=password, timeout=timeout)
             continue
         statements = [f"DROP SILENT GRAPH <{graph}>"]
         # Blank nodes keep their identity only within one request, and some stores (Virtuoso)
@@ -118,42 +102,79 @@ def load_release(dist: Path, endpoint: str, *, update: bool = False, user: str |
                     or b"").decode("utf-8")
             statements.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}} }}")
         for statement in statements:
-            request = urllib.request.Request(  # noqa: S310 (the scheme was checked above)
-                endpoint, data=urllib.parse.urlencode({"update": statement}).encode(),
-                method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"})
-            _send(opener, request, timeout)
+            _send("POST", endpoint, urllib.parse.urlencode({"update": statement}).encode(),
+                  "application/x-www-form-urlencoded", user=user, password=password,
+                  timeout=timeout)
     return LoadReport(endpoint, "SPARQL Update" if update else "Graph Store Protocol", counts)
 
 
 def run_remote(text: str, endpoint: str, *, user: str | None = None, password: str | None = None,
-               timeout: float = DEFAULT_TIMEOUT) -> tuple[tuple[str, ...],
-                                                          tuple[tuple[str | None, ...], ...]]:
-    """Run a SELECT query on a SPARQL 1.1 endpoint (SPARQLWrapper, with a timeout)."""
-    from SPARQLWrapper import DIGEST, JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+               timeout: float = DEFAULT_TIMEOUT, max_bytes: int = 256 * 1024 * 1024
+               ) -> tuple[tuple[str, ...], tuple[tuple[str | None, ...], ...]]:
+    """Run a SELECT query on a SPARQL 1.1 endpoint; read its SPARQL JSON results strictly.
 
-    if not endpoint.startswith(("http://", "https://")):
-        raise PolicingKGError(f"not an http(s) URL: {endpoint!r}")
-    client = SPARQLWrapper(endpoint)
-    client.setQuery(text)
-    client.setMethod(POST)
-    client.setReturnFormat(JSON)
-    client.setTimeout(int(max(1, timeout)))
-    if user is not None:
-        client.setHTTPAuth(DIGEST)
-        client.setCredentials(user, password or "")
+    SPARQLWrapper writes the request (the protocol's parameters and headers); the bounded
+    client of :mod:`policing_kg.rdf.http` sends it, with one total deadline and a size cap.
+    """
+    import warnings
+
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    from policing_kg.rdf.http import check_url, clean, request
+
+    check_url(endpoint)
+    with warnings.catch_warnings():  # SPARQLWrapper warns on stderr: one line is the rule
+        warnings.simplefilter("ignore")
+        client = SPARQLWrapper(endpoint)
+        client.setQuery(text)
+        client.setMethod(POST)
+        client.setReturnFormat(JSON)
+        prepared = client._createRequest()  # the request as the protocol wants it
+    headers = {k: v for k, v in prepared.header_items()}
+    response = request("POST", prepared.full_url, body=prepared.data,  # type: ignore[arg-type]
+                       headers=headers, timeout=timeout, max_bytes=max_bytes, user=user,
+                       password=password)
+    if response.status >= 400:
+        detail = clean(response.body[:400].decode("utf-8", "replace"))
+        raise PolicingKGError(f"the endpoint refused the query: HTTP {response.status}"
+                              + (f": {detail}" if detail else ""), where=endpoint)
+    return _sparql_json(response.body, endpoint)
+
+
+def _sparql_json(body: bytes, endpoint: str) -> tuple[tuple[str, ...],
+                                                       tuple[tuple[str | None, ...], ...]]:
+    """Read SPARQL 1.1 Query Results JSON, refusing anything else in one line."""
+    import json
+
+    def refuse(why: str) -> PolicingKGError:
+        return PolicingKGError(f"the endpoint did not answer with SPARQL JSON results ({why})",
+                               where=endpoint, hint="is this a SPARQL endpoint's query URL?")
+
     try:
-        data = client.queryAndConvert()
-    except SPARQLWrapperException as exc:
-        raise PolicingKGError(f"the endpoint refused the query: {str(exc).splitlines()[0]}",
-                              where=endpoint) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise PolicingKGError(f"cannot reach the endpoint ({getattr(exc, 'reason', exc)})",
-                              where=endpoint, hint="is it running, and is the URL right?") from None
-    if not isinstance(data, dict) or "results" not in data:
-        raise PolicingKGError("the endpoint did not answer with SPARQL JSON results",
-                              where=endpoint)
-    variables = tuple(data["head"]["vars"])
-    rows = tuple(tuple(binding.get(v, {}).get("value") for v in variables)
-                 for binding in data["results"]["bindings"])
-    return variables, rows
+        data = json.loads(body.decode("utf-8"), parse_int=str, parse_float=str,
+                          parse_constant=str)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise refuse("not JSON") from None
+    head = data.get("head") if isinstance(data, dict) else None
+    names = head.get("vars") if isinstance(head, dict) else None
+    results = data.get("results") if isinstance(data, dict) else None
+    bindings = results.get("bindings") if isinstance(results, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise refuse("no head.vars")
+    if not isinstance(bindings, list):
+        raise refuse("no results.bindings")
+    rows = []
+    for binding in bindings:
+        if not isinstance(binding, dict):
+            raise refuse("a binding that is not an object")
+        row: list[str | None] = []
+        for name in names:
+            term = binding.get(name)
+            if term is None:
+                row.append(None)
+            elif isinstance(term, dict) and isinstance(term.get("value"), str):
+                row.append(term["value"])
+            else:
+                raise refuse(f"a value of ?{name} that is not an RDF term")
+        rows.append(tuple(row))
+    return tuple(names), tuple(rows)

@@ -58,6 +58,7 @@ def convert(reader: Reader, grouping: Mapping[int, int] | None = None) -> Conver
     intro_end = markers[0][0] if markers else part.end
     intro = reader.paragraphs(part.start, intro_end)
     objectives: dict[int, Span | None] = {}
+    objective_at: dict[int, int] = {}  # number -> where its marker is (for errors)
     outcomes: list[tuple[int, Span]] = []
     mandate: Span | None = None
     for index, (start, end, kind, number) in enumerate(markers):
@@ -84,6 +85,7 @@ def convert(reader: Reader, grouping: Mapping[int, int] | None = None) -> Conver
             if number in objectives:
                 raise reader.error(start, f"objective {number} appears twice")
             objectives[number] = body
+            objective_at[number] = start
         else:
             outcomes.append((number, body))
 
@@ -98,7 +100,11 @@ def convert(reader: Reader, grouping: Mapping[int, int] | None = None) -> Conver
         objectives.setdefault(number, None)
     expected = list(range(1, len(objectives) + 1))
     if sorted(objectives) != expected:
-        raise reader.error(part.start, f"objectives {sorted(objectives)} are not numbered 1..n")
+        stray = min(set(objectives) - set(expected))
+        where = objective_at.get(stray, headings[stray].start if stray in headings else part.start)
+        raise reader.error(where, f"objective {stray} where the document's objectives should be "
+                           f"numbered 1..{len(objectives)} (it has {sorted(objectives)})",
+                           "fix the number, or the text's extraction")
 
     # Items are recorded in reading order; objectives known only from the column header are
     # ranked there by their number.

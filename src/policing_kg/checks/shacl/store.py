@@ -27,6 +27,7 @@ it as a typed value (for ``sh:minInclusive``, ``sh:lessThan`` and the like).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -50,7 +51,16 @@ _KEPT = (XSD_STRING, _LANG_STRING)
 
 @lru_cache(maxsize=65536)
 def is_well_formed(lexical: str, datatype: str) -> bool:
-    """Whether rdflib (and so pyshacl) reads the literal as well-formed for its datatype."""
+    """Whether rdflib (and so pyshacl) reads the literal as well-formed for its datatype.
+
+    An integer of thousands of digits is read here, by its lexical form and range: Python
+    refuses to convert more than 4,300 digits, and rdflib would call it ill-typed.
+
+    >>> is_well_formed("7" * 5000, _XSD + "integer"), is_well_formed("7" * 5000, _XSD + "int")
+    (True, False)
+    """
+    if len(lexical) > 1000 and datatype in _INTEGER_RANGES:
+        return _long_integer(lexical, datatype)
     logger = logging.getLogger("rdflib.term")
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # rdflib logs a traceback for each ill-typed literal
@@ -66,6 +76,36 @@ def is_well_formed(lexical: str, datatype: str) -> bool:
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+#: The integer datatypes and their ranges (None: unbounded on that side).
+_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    _XSD + "integer": (None, None), _XSD + "nonNegativeInteger": (0, None),
+    _XSD + "positiveInteger": (1, None), _XSD + "nonPositiveInteger": (None, 0),
+    _XSD + "negativeInteger": (None, -1), _XSD + "long": (-2**63, 2**63 - 1),
+    _XSD + "int": (-2**31, 2**31 - 1), _XSD + "short": (-2**15, 2**15 - 1),
+    _XSD + "byte": (-2**7, 2**7 - 1), _XSD + "unsignedLong": (0, 2**64 - 1),
+    _XSD + "unsignedInt": (0, 2**32 - 1), _XSD + "unsignedShort": (0, 2**16 - 1),
+    _XSD + "unsignedByte": (0, 2**8 - 1),
+}
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def _long_integer(lexical: str, datatype: str) -> bool:
+    if not _INTEGER.fullmatch(lexical):
+        return False
+    negative = lexical.startswith("-")
+    digits = lexical.lstrip("+-").lstrip("0")
+    low, high = _INTEGER_RANGES[datatype]
+    if not digits:
+        value = 0
+    elif len(digits) > 40:  # beyond every bounded type: only the sign matters
+        if (negative and low is not None) or (not negative and high is not None):
+            return False
+        return True
+    else:
+        value = -int(digits) if negative else int(digits)
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
 #: As pyshacl's sh:datatype checks them: the Python type of a well-formed literal's value.
 _VALUE_TYPES: dict[str, type | tuple[type, ...]] = {
     _XSD + "integer": int, _XSD + "float": float, _XSD + "decimal": Decimal,
