@@ -18,6 +18,7 @@ import ctypes
 import ctypes.util
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -44,9 +45,15 @@ def os_error(exc: OSError, where: Path | str, what: str = "cannot write") -> Pol
              errno.EACCES: "check the folder's permissions, or write elsewhere (--dist)",
              errno.EPERM: "check the folder's permissions, or write elsewhere (--dist)",
              errno.EFBIG: "the file size limit (ulimit -f) is too small"}
-    reason = exc.strerror or type(exc).__name__
+    code = exc.errno
+    reason = exc.strerror
+    if code is None:  # pyoxigraph's errors carry the number in their text only
+        found = re.search(r"\(os error (\d+)\)", str(exc))
+        code = int(found.group(1)) if found else None
+        reason = os.strerror(code) if code else (" ".join(str(exc).split())[:120]
+                                                 or type(exc).__name__)
     return PolicingKGError(f"{what} ({reason})", where=str(getattr(exc, "filename", None) or where),
-                           hint=hints.get(exc.errno or 0, "check the disk and the folder"))
+                           hint=hints.get(code or 0, "check the disk and the folder"))
 
 
 def write_atomically(path: Path, write: Callable[[Path], None], mode: int = FILE_MODE) -> None:
