@@ -440,3 +440,22 @@ def test_sdg_import_refuses_entities_and_keeps_only_safe_iris(tmp_path: Path) ->
                           str(tmp_path / "out"))
     assert code == 0, err  # the next build is not broken by what was imported
 
+
+
+def test_a_fifty_megabyte_iri_is_one_line(tmp_path: Path,
+                                          release: tuple[Path, BuildResult]) -> None:
+    path = tmp_path / "iri.nt"
+    path.write_text("<http://example.org/" + "a" * 50_000_000
+                    + '> <http://example.org/p> "x" .\n', "utf-8")
+    code, _, err, _ = run("validate", str(path), "--max-bytes", str(100_000_000), "--dist",
+                          str(release[0]), "--project", str(ROOT))
+    one_line(code, err)
+
+
+def test_an_objective_the_text_cannot_place_is_reported_at_its_line(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    source = project / "data" / "sources" / "000_9be6c647ac29f33b.txt"
+    _replace(source, "OBJECTIF 2:", "OBJECTIF 9:")
+    code, _, err, _ = run("build", "--skip-reasoner", "--project", str(project),
+                          "--dist", str(tmp_path / "out"))
+    one_line(code, err, "000_9be6c647ac29f33b.txt:20 (document oec-2022): objective 9")
