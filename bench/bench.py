@@ -106,7 +106,7 @@ def stage_validate(nq: str, engine: str, keys_out: str, shapes_file: str) -> dic
     else:
         from pyshacl import validate
 
-        from policing_kg.rdf.terms import graph_of_quads
+        from policing_kg.common.terms import graph_of_quads
 
         shapes = Graph().parse(shapes_file, format="turtle")
         data = graph_of_quads(ox.parse(path=nq, format=ox.RdfFormat.N_QUADS))
@@ -133,20 +133,20 @@ def stage_infer(nq: str, engine: str, links_out: str) -> dict[str, Any]:
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from policing_kg.inference import rules_from_ontology
+    from policing_kg.assembly.inference import rules_from_ontology
 
     ontology = Graph().parse(ROOT / "ontology" / "policing-kg.ttl", format="turtle")
     quads = _without_inferred(nq)
     start = _clock()
     if engine == "ours":
-        from policing_kg.inference import materialise_store
+        from policing_kg.assembly.inference import materialise_store
 
         store = ox.Store()
         store.bulk_extend(quads)
         links = materialise_store(store, ontology)
     else:
-        from policing_kg.reason import hermit_links
-        from policing_kg.validate import graph_of_quads
+        from policing_kg.checks.consistency import hermit_links
+        from policing_kg.checks.validate import graph_of_quads
 
         heads = {rule.head for rule in rules_from_ontology(ontology)}
         links = hermit_links(graph_of_quads(quads), heads)
@@ -164,7 +164,7 @@ def stage_serialise(nq: str, engine: str, out_dir: str) -> dict[str, Any]:
     if engine == "ours":
         from rdflib import URIRef
 
-        from policing_kg.publish import DUMPS, order_quads, write_dumps
+        from policing_kg.release.publish import DUMPS, order_quads, write_dumps
 
         names = sorted({getattr(q.graph_name, "value", "") for q in quads})
         documents = sorted(n for n in names if n.startswith(GRAPH + "document/"))
@@ -187,7 +187,7 @@ def stage_serialise(nq: str, engine: str, out_dir: str) -> dict[str, Any]:
             (out / name).unlink()
         result["seconds"] = max(f["seconds"] for f in result["formats"].values())
         return result
-    from policing_kg.validate import graph_of_quads
+    from policing_kg.checks.validate import graph_of_quads
 
     graph = graph_of_quads(quads)
     start = _clock()
@@ -198,7 +198,7 @@ def stage_serialise(nq: str, engine: str, out_dir: str) -> dict[str, Any]:
 
 
 def _examples() -> list[tuple[str, dict[str, str]]]:
-    from policing_kg.queries import load_catalogue
+    from policing_kg.curation.catalogue import load_catalogue
 
     examples = []
     for query in load_catalogue(ROOT / "queries").values():
@@ -210,7 +210,8 @@ def _examples() -> list[tuple[str, dict[str, str]]]:
 
 def stage_queries(nq: str, engine: str, progress: str) -> dict[str, Any]:
     """Every stored query (its first example) on the graph: median of three runs each."""
-    from policing_kg.queries import bind_parameters, load_catalogue, run_query
+    from policing_kg.access.queries import bind_parameters, run_query
+    from policing_kg.curation.catalogue import load_catalogue
 
     catalogue = load_catalogue(ROOT / "queries")
     if engine == "ours":

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 import tomllib
 
-from policing_kg.build import Assembly, BuildResult, Project, assemble, build_release
+from policing_kg.assembly.assemble import Assembly, assemble
+from policing_kg.project import Project
+from policing_kg.release.build import BuildResult, build_release
 
 from .no_network import install as install_no_network
 

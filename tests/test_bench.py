@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from policing_kg.build import BuildResult
+from policing_kg.release.build import BuildResult
 
 from .conftest import ROOT
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policing_kg.build import BuildResult
 from policing_kg.cli import cli
+from policing_kg.release.build import BuildResult
 
 from .conftest import ROOT
 
@@ -58,18 +58,26 @@ def test_query_prints_a_table(release: tuple[Path, BuildResult]) -> None:
     assert lines[-1] == "(6 rows)"
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "markdown"])
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "markdown"])
 def test_query_formats(release: tuple[Path, BuildResult], fmt: str) -> None:
     code, out, err = run("query", "document-outline", "--param", "document=fcac-2022",
                          "--format", fmt, "--project", str(ROOT), "--dist", str(release[0]))
     assert code == 0, err
-    if fmt == "json":
-        rows = json.loads(out)["rows"]
-        assert [r["notation"] for r in rows] == ["1", "2", "3", "4"]
-        assert rows[0]["label_en"].startswith("Demonstrate global leadership")
+    if fmt == "json":  # SPARQL 1.1 Query Results JSON: every term with its type and language
+        answer = json.loads(out)
+        assert answer["head"]["vars"][:4] == ["notation", "kind", "label_fr", "label_en"]
+        rows = answer["results"]["bindings"]
+        assert [r["notation"]["value"] for r in rows] == ["1", "2", "3", "4"]
+        assert rows[0]["label_en"]["value"].startswith("Demonstrate global leadership")
+        assert rows[0]["label_en"]["xml:lang"] == "en" and rows[0]["label_fr"]["xml:lang"] == "fr"
+        assert rows[0]["item"]["type"] == "uri"
     elif fmt == "csv":
         assert out.splitlines()[0] == "notation,kind,label_fr,label_en,parent,editorial_parent,item"
         assert len(out.splitlines()) == 5
+    elif fmt == "tsv":  # SPARQL TSV writes terms as in Turtle: the language tags are there
+        header, first = out.splitlines()[:2]
+        assert header.startswith("?notation\t?kind")
+        assert '"@fr' in first and first.count("\t") == header.count("\t")
     else:
         assert out.splitlines()[1].startswith("|---")
 
@@ -98,7 +106,7 @@ def test_query_without_a_release_says_to_build(tmp_path: Path) -> None:
 def test_query_list(release: tuple[Path, BuildResult]) -> None:
     code, out, _ = run("query", "--list", "--project", str(ROOT))
     assert code == 0 and "\ndocument-outline: Outline of a document\n" in out
-    from policing_kg.queries import load_catalogue
+    from policing_kg.curation.catalogue import load_catalogue
 
     catalogue = load_catalogue(ROOT / "queries")
     assert out.count("\n    --param ") == sum(len(q.parameters) for q in catalogue.values())

@@ -12,8 +12,8 @@ import pytest
 import tomllib
 from click.testing import CliRunner
 
-from policing_kg.build import BuildResult
 from policing_kg.cli import cli
+from policing_kg.release.build import BuildResult
 
 from .conftest import ROOT
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import tomllib
 
-from policing_kg.build import Assembly
-from policing_kg.records import Field, collapse
+from policing_kg.assembly.assemble import Assembly
+from policing_kg.extraction.records import Field, collapse
 
 from .conftest import ROOT
 

@@ -10,12 +10,12 @@ import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from policing_kg.build import Assembly
-from policing_kg.curation import Curation, LabelRecord, LabelRole, load_curation
+from policing_kg.assembly.assemble import Assembly
+from policing_kg.assembly.graph import union_graph
+from policing_kg.common.iris import PKG, SKOSXL
+from policing_kg.curation.labels import Curation, LabelRecord, LabelRole, load_curation
 from policing_kg.errors import DataError
-from policing_kg.graph import union_graph
-from policing_kg.iris import PKG, SKOSXL
-from policing_kg.records import ItemKind
+from policing_kg.extraction.records import ItemKind
 
 from .conftest import GRAPH, ID, ROOT
 

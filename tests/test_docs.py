@@ -7,8 +7,8 @@ import re
 import pytest
 from rdflib import Graph
 
-from policing_kg.build import Assembly
-from policing_kg.graph import union_graph
+from policing_kg.assembly.assemble import Assembly
+from policing_kg.assembly.graph import union_graph
 
 from .conftest import ROOT
 

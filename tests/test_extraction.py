@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from policing_kg.build import Assembly
-from policing_kg.converters import convert_document
-from policing_kg.curation import OutcomeGrouping, load_outcome_grouping
+from policing_kg.assembly.assemble import Assembly
+from policing_kg.curation.labels import OutcomeGrouping, load_outcome_grouping
 from policing_kg.errors import DataError, SourceError
-from policing_kg.sources import SourceText, load_manifest, read_source
+from policing_kg.extraction import convert_document
+from policing_kg.extraction.sources import SourceText, load_manifest, read_source
 
 from .conftest import ROOT
 
@@ -26,7 +26,8 @@ def spec(document: str) -> Any:
 
 def convert_text(document: str, text: str, grouping: OutcomeGrouping | None = None) -> Any:
     the_spec = spec(document)
-    return convert_document(the_spec, SourceText(the_spec.file, text.encode("utf-8")), grouping)
+    return convert_document(the_spec, SourceText(the_spec.file, text.encode("utf-8")),
+                            grouping.parents() if grouping else None)
 
 
 def real_text(document: str) -> str:

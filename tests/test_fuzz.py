@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policing_kg.contributions import read_contribution
+from policing_kg.access.queries import bind_parameters, run_query
+from policing_kg.checks.contributions import read_contribution
+from policing_kg.curation.catalogue import load_catalogue
 from policing_kg.errors import PolicingKGError
-from policing_kg.queries import bind_parameters, load_catalogue, run_query
 
 from .conftest import ROOT
 

@@ -17,9 +17,9 @@ import pytest
 import tomllib
 from click.testing import CliRunner
 
-from policing_kg import contributions
-from policing_kg.build import BuildResult
+from policing_kg.checks import contributions
 from policing_kg.cli import cli
+from policing_kg.release.build import BuildResult
 
 from . import no_network
 from .conftest import ROOT

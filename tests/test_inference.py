@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
-from policing_kg.build import Assembly
+from policing_kg.assembly.assemble import Assembly
+from policing_kg.assembly.inference import rules_from_ontology
 from policing_kg.cli import cli
-from policing_kg.inference import rules_from_ontology
 
 from .conftest import GRAPH, ID, PKG, ROOT, java_available
 

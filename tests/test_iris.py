@@ -6,9 +6,10 @@ import re
 
 from rdflib import URIRef
 
-from policing_kg.build import Project, assemble
-from policing_kg.graph import union_graph
-from policing_kg.iris import item_iri
+from policing_kg.assembly.assemble import assemble
+from policing_kg.assembly.graph import union_graph
+from policing_kg.common.iris import item_iri
+from policing_kg.project import Project
 
 from .conftest import ID
 

@@ -10,10 +10,11 @@ from click.testing import CliRunner
 from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 
-from policing_kg.build import Assembly, Project, assemble
+from policing_kg.assembly.assemble import Assembly, assemble
 from policing_kg.cli import cli
+from policing_kg.curation.mappings import NO_TERM_FOUND, load_mapping_set, load_mapping_sets
 from policing_kg.errors import DataError
-from policing_kg.mappings import NO_TERM_FOUND, load_mapping_set, load_mapping_sets
+from policing_kg.project import Project
 
 from .conftest import GRAPH, ID, PKG, ROOT
 

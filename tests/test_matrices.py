@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from policing_kg.build import BuildResult
 from policing_kg.cli import cli
+from policing_kg.release.build import BuildResult
 
 
 def run_matrix(release: tuple[Path, BuildResult], out: Path) -> str:

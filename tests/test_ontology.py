@@ -7,10 +7,10 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from policing_kg import __version__
-from policing_kg.build import Assembly
-from policing_kg.graph import union_graph
-from policing_kg.iris import PKG, VANN
-from policing_kg.reason import check_consistency
+from policing_kg.assembly.assemble import Assembly
+from policing_kg.assembly.graph import union_graph
+from policing_kg.checks.consistency import check_consistency
+from policing_kg.common.iris import PKG, VANN
 
 from .conftest import ROOT, java_available
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from policing_kg.build import Assembly
-from policing_kg.graph import union_graph
-from policing_kg.iris import ID, OA, PKG
-from policing_kg.records import collapse
+from policing_kg.assembly.assemble import Assembly
+from policing_kg.assembly.graph import union_graph
+from policing_kg.common.iris import ID, OA, PKG
+from policing_kg.extraction.records import collapse
 
 from .conftest import ROOT
 

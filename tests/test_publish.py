@@ -12,16 +12,19 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from policing_kg import publish as publish_module
-from policing_kg.build import BuildResult, Project, build_release
+from policing_kg.project import Project
+from policing_kg.release import publish as publish_module
+from policing_kg.release.build import BuildResult, build_release
 
 from .conftest import GRAPH, ROOT
 
-DUMP_FORMATS = {"policing-kg.ttl": "turtle", "policing-kg.nt": "nt"}
-DATASET_FORMATS = {"policing-kg.trig": "trig", "policing-kg.nq": "nquads",
-                   "policing-kg.jsonld": "json-ld"}
+#: the union of the graphs (a plain RDF parser of each finds every triple)
+DUMP_FORMATS = {"policing-kg.ttl": "turtle", "policing-kg.nt": "nt", "policing-kg.jsonld": "json-ld"}
+#: the named graphs
+DATASET_FORMATS = {"policing-kg.trig": "trig", "policing-kg.nq": "nquads"}
 EXPECTED_FILES = {"policing-kg.ttl", "policing-kg.nt", "policing-kg.trig", "policing-kg.nq",
-                  "policing-kg.jsonld", "policing-kg-ontology.ttl", "void.ttl", "SHA256SUMS"}
+                  "policing-kg.jsonld", "context.jsonld", "policing-kg-ontology.ttl", "void.ttl",
+                  "SHA256SUMS"}
 
 
 def load_dataset(path: Path, fmt: str) -> Dataset:
@@ -166,3 +169,26 @@ def test_the_release_does_not_depend_on_where_the_checkout_is(
     build_release(Project(copy), tmp_path / "dist", reason=False)
     assert (tmp_path / "dist" / "SHA256SUMS").read_text() == \
         (release[0] / "SHA256SUMS").read_text()
+
+
+def test_the_json_ld_dump_is_compacted_with_the_published_context(
+        release: tuple[Path, BuildResult]) -> None:
+    """Short keys for a JSON consumer, the context inline and in context.jsonld, and every
+    triple for pyoxigraph's JSON-LD parser as for rdflib's."""
+    import json
+
+    import pyoxigraph as ox
+
+    out, _ = release
+    document = json.loads((out / "policing-kg.jsonld").read_text("utf-8"))
+    context = json.loads((out / "context.jsonld").read_text("utf-8"))["@context"]
+    assert document["@context"] == context and context["skos"].endswith("/core#")
+    goal = next(n for n in document["@graph"] if n["@id"] == "pkgid:gpg-2023/goal/3")
+    assert "pkg:GlobalPolicingGoal" in goal["@type"]
+    assert {"@value": goal["skos:prefLabel"][0]["@value"], "@language": "fr"} in \
+        goal["skos:prefLabel"]
+    triples = {q.triple for q in ox.parse(path=str(out / "policing-kg.jsonld"),
+                                          format=ox.RdfFormat.JSON_LD)}
+    reference = {q.triple for q in ox.parse(path=str(out / "policing-kg.nt"),
+                                            format=ox.RdfFormat.N_TRIPLES)}
+    assert triples == reference

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from policing_kg.build import BuildResult
+from policing_kg.access.queries import bind_parameters, open_store, run_query
+from policing_kg.curation.catalogue import load_catalogue
 from policing_kg.errors import PolicingKGError
-from policing_kg.queries import bind_parameters, load_catalogue, open_store, run_query
+from policing_kg.release.build import BuildResult
 
 from .conftest import ROOT
 

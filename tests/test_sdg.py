@@ -11,18 +11,13 @@ from click.testing import CliRunner
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from policing_kg.build import Assembly, Project, assemble
+from policing_kg.assembly.assemble import Assembly, assemble
 from policing_kg.cli import cli
+from policing_kg.common.iris import SDG, SDGO, graph_iri
+from policing_kg.curation.sdg_import import import_vocabulary, imported_triples
+from policing_kg.curation.sdg_table import compare_labels, load_sdg_table, sdg_code
 from policing_kg.errors import DataError
-from policing_kg.iris import SDGO, graph_iri
-from policing_kg.sdg import (
-    SDG,
-    compare_labels,
-    import_vocabulary,
-    imported_triples,
-    load_sdg_table,
-    sdg_code,
-)
+from policing_kg.project import Project
 
 from .conftest import ROOT, SHARED
 
@@ -197,8 +192,8 @@ def test_the_next_build_adds_the_import_to_the_reference_layer(tmp_path: Path) -
     dataset = assemble(Project(root)).dataset
     reference = dataset.graph(graph_iri("reference"))
     assert (URIRef(SDG + "C160401"), RDF.type, SDGO.Indicator) in reference
-    from policing_kg.graph import union_graph
-    from policing_kg.validate import load_shapes, validate_graph
+    from policing_kg.assembly.graph import union_graph
+    from policing_kg.checks.validate import load_shapes, validate_graph
 
     report = validate_graph(union_graph(dataset), load_shapes(root / "shapes"))
     assert report.violations() == []

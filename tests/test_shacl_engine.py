@@ -20,7 +20,7 @@ from policing_kg.checks.shacl import (
     validate_with_pyshacl,
     validation_store,
 )
-from policing_kg.rdf.terms import graph_of_quads
+from policing_kg.common.terms import graph_of_quads
 
 from .conftest import ROOT
 

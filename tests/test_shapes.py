@@ -131,7 +131,7 @@ def test_the_fast_engine_answers_as_pyshacl_does(index: int) -> None:
 
 
 def test_the_fast_engine_answers_as_pyshacl_does_on_the_real_graph(assembly: Any) -> None:
-    from policing_kg.graph import union_graph
+    from policing_kg.assembly.graph import union_graph
 
     graph = union_graph(assembly.dataset)
     fast, reference = validate_graph(graph, SHAPES), validate_with_pyshacl(graph, SHAPES)

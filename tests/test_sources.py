@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from policing_kg.errors import DataError
-from policing_kg.sources import load_manifest
+from policing_kg.extraction.sources import load_manifest
 
 from .conftest import ROOT, SHARED
 

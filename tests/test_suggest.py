@@ -7,10 +7,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from policing_kg.build import BuildResult
 from policing_kg.cli import cli
-from policing_kg.mappings import load_mapping_set
-from policing_kg.suggest import Suggestion, score, suggest
+from policing_kg.crosswalk.suggest import Suggestion, score, suggest
+from policing_kg.curation.mappings import load_mapping_set
+from policing_kg.release.build import BuildResult
 
 from .conftest import ROOT
 

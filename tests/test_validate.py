@@ -10,11 +10,12 @@ from click.testing import CliRunner
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from policing_kg.build import BuildFailed, Project, build_release
+from policing_kg.assembly.graph import union_graph
 from policing_kg.checks.shacl import load_shapes, validate_graph
 from policing_kg.cli import cli
-from policing_kg.graph import union_graph
-from policing_kg.iris import PKG
+from policing_kg.common.iris import PKG
+from policing_kg.project import Project
+from policing_kg.release.build import BuildFailed, build_release
 
 from .conftest import EXPECTED, ID, ROOT
 

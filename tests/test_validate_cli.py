@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policing_kg.build import BuildResult
 from policing_kg.cli import cli
+from policing_kg.release.build import BuildResult
 
 from .conftest import ID, ROOT
 

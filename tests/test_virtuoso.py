@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policing_kg.build import BuildResult
+from policing_kg.access.queries import open_store, run_query, run_query_remote
 from policing_kg.cli import cli
-from policing_kg.queries import load_catalogue, open_store, run_query, run_query_remote
+from policing_kg.curation.catalogue import load_catalogue
+from policing_kg.release.build import BuildResult
 
 from .conftest import ROOT
 

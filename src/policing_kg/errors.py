@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["PolicingKGError", "SourceError", "DataError"]
+__all__ = ["PolicingKGError", "SourceError", "DataError", "NotConforming"]
 
 
 class PolicingKGError(Exception):
-    """An error caused by input or usage, shown to the user as one line (never a traceback)."""
+    """An error caused by input or usage, shown to the user as one line (never a traceback).
+
+    ``exit_code`` is what the command line exits with: 2 for bad input or usage.
+    """
+
+    exit_code = 2
 
     def __init__(self, what: str, *, where: str | None = None, hint: str | None = None) -> None:
         self.what = what
@@ -26,3 +31,9 @@ class SourceError(PolicingKGError):
 
 class DataError(PolicingKGError):
     """A curated data file (manifest, labels, curation) that is malformed or out of date."""
+
+
+class NotConforming(PolicingKGError):
+    """What was checked does not conform (exit code 1): a graph, a mapping set."""
+
+    exit_code = 1

@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from policing_kg.iris import BASE, PKG
+from policing_kg.common.iris import BASE, PKG
 
 __all__ = ["Vocabulary", "TermProblem", "check_terms", "undefined_terms", "walk_terms",
            "statements"]

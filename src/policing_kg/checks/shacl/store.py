@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from policing_kg.rdf.terms import XSD_STRING, graph_of_quads, to_oxigraph, to_rdflib
+from policing_kg.common.terms import XSD_STRING, graph_of_quads, to_oxigraph, to_rdflib
 
 __all__ = ["SURROGATE", "surrogate", "restore", "restore_rdflib", "validation_store",
            "store_graph", "graph_store", "constant", "value_expression", "well_formed_datatype",

@@ -1,0 +1,219 @@
+"""Running the stored queries: parameters bound as RDF terms, answers in standard formats.
+
+Queries run on the embedded store (pyoxigraph, loaded from the release) or on any SPARQL 1.1
+endpoint. Parameters are type-checked and bound as RDF terms in a ``VALUES`` block that
+pyoxigraph writes, never pasted into the query text. Answers are SPARQL 1.1 Query Results:
+``json``, ``csv`` and ``tsv`` are written by pyoxigraph's own serializers (language tags and
+datatypes kept, as the W3C formats say); ``table`` and ``markdown`` are views for people.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from policing_kg.access import QUERY_FORMATS
+from policing_kg.access.search import search_needle, search_pattern
+from policing_kg.common.iris import ID
+from policing_kg.common.store import open_store
+from policing_kg.common.text import safe
+from policing_kg.curation.catalogue import QueryParameter, StoredQuery
+from policing_kg.errors import PolicingKGError
+
+__all__ = ["QueryResult", "FORMATS", "open_store", "bind_parameters", "run_query",
+           "run_query_remote", "format_result", "parse_params", "answer"]
+
+FORMATS = QUERY_FORMATS
+_STANDARD = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
+             "tsv": ox.QueryResultsFormat.TSV}
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A SELECT answer, kept as SPARQL 1.1 Query Results JSON (every term as it was)."""
+
+    json: bytes
+
+    def _solutions(self) -> Any:
+        return ox.parse_query_results(self.json, format=ox.QueryResultsFormat.JSON)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The projected variables, in order."""
+        return tuple(v.value for v in self._solutions().variables)
+
+    @property
+    def terms(self) -> tuple[tuple[Any, ...], ...]:
+        """The rows, each an RDF term (pyoxigraph) or ``None`` where unbound."""
+        solutions = self._solutions()
+        names = list(solutions.variables)
+        return tuple(tuple(row[v] for v in names) for row in solutions)
+
+    @property
+    def rows(self) -> tuple[tuple[str | None, ...], ...]:
+        """The rows, each value's text (an IRI, a lexical form) or ``None``."""
+        return tuple(tuple(None if t is None else t.value for t in row) for row in self.terms)
+
+    def serialize(self, fmt: str) -> bytes:
+        """Return the answer in a W3C format: ``json``, ``csv`` or ``tsv``."""
+        data: bytes = self._solutions().serialize(format=_STANDARD[fmt])
+        return data
+
+
+def parse_params(given: Sequence[str]) -> dict[str, str]:
+    """Read ``KEY=VALUE`` arguments (``--param``) into a mapping."""
+    bound: dict[str, str] = {}
+    for item in given:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise PolicingKGError(f"--param {item!r} is not KEY=VALUE")
+        bound[key.strip()] = value
+    return bound
+
+
+def _bind(parameter: QueryParameter, value: str) -> Any:
+    if parameter.type == "iri":
+        try:
+            if _IRI.match(value):
+                return ox.NamedNode(value)
+            if re.fullmatch(r"sdg/(1[0-7]|[1-9])(\.([1-9][0-9]?|[a-z]))?|sdg/C[0-9]{6}", value):
+                return ox.NamedNode("http://metadata.un.org/" + value)  # the UN's own IRIs
+            if _ID.match(value) and ".." not in value:
+                return ox.NamedNode(str(ID) + value)
+        except ValueError:
+            pass
+        raise PolicingKGError(f"parameter {parameter.name}: {value!r} is not an IRI or an id",
+                              hint="give an absolute IRI, an id such as gpg-2023/goal/3, or "
+                              "an SDG such as sdg/16 or sdg/16.4")
+    if parameter.type == "integer":
+        if not re.fullmatch(r"[+-]?[0-9]+", value):
+            raise PolicingKGError(f"parameter {parameter.name}: {value!r} is not an integer")
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if parameter.type == "search":
+        if not value.strip() or len(value) > 200:
+            raise PolicingKGError(f"parameter {parameter.name}: give 1 to 200 characters")
+        return ox.Literal(search_pattern(value))
+    if parameter.type == "language":
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", value):
+            raise PolicingKGError(f"parameter {parameter.name}: {value!r} is not a language tag")
+        return ox.Literal(value)
+    return ox.Literal(value)
+
+
+def bind_parameters(query: StoredQuery, params: Mapping[str, str]) -> str:
+    """Return the query text with its parameters bound by a ``VALUES`` block.
+
+    Each value is type-checked and made an RDF term by pyoxigraph, whose serialisation escapes
+    it: no user text is ever pasted into the query as SPARQL. The block opens the first
+    ``WHERE {`` (inline data is SPARQL 1.1 and binds before anything is joined, on every
+    engine; a trailing ``VALUES`` is not read the same way by all stores).
+    """
+    if not params:
+        return query.text
+    known = {p.name: p for p in query.parameters}
+    names = sorted(params)
+    terms = [str(_bind(known[name], params[name])) for name in names]
+    bound = list(names)
+    for name in names:  # a search also binds its needle (see search_needle)
+        if known[name].type == "search":
+            bound.append(f"{name}_needle")
+            terms.append(str(ox.Literal(search_needle(params[name]))))
+    variables = " ".join(f"?{name}" for name in bound)
+    block = f"\n  VALUES ({variables}) {{ ({' '.join(terms)}) }}"
+    offset = 0
+    for line in query.text.splitlines(keepends=True):
+        match = None if line.lstrip().startswith("#") else _WHERE.search(line)
+        if match:
+            at = offset + match.end()
+            return query.text[:at] + block + query.text[at:]
+        offset += len(line)
+    raise PolicingKGError(f"query {query.name} has parameters but no 'WHERE {{'",
+                          where=str(query.path))
+
+
+def _check_parameters(query: StoredQuery, params: Mapping[str, str]) -> None:
+    known = {p.name: p for p in query.parameters}
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        valid = ", ".join(known) or "none"
+        raise PolicingKGError(f"query {query.name} has no parameter {unknown[0]!r}",
+                              hint=f"its parameters: {valid}")
+    missing = [name for name in known if name not in params]
+    if missing:
+        raise PolicingKGError(f"query {query.name} needs --param {missing[0]}=…",
+                              hint=known[missing[0]].description)
+
+
+def run_query(query: StoredQuery, params: Mapping[str, str], store: Any) -> QueryResult:
+    """Run a stored query on the embedded store, its parameters bound as RDF terms."""
+    _check_parameters(query, params)
+    solutions = store.query(bind_parameters(query, params), use_default_graph_as_union=True)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise PolicingKGError(f"query {query.name} is not a SELECT query", where=str(query.path))
+    data = solutions.serialize(format=ox.QueryResultsFormat.JSON)
+    assert data is not None
+    return QueryResult(data)
+
+
+def run_query_remote(query: StoredQuery, params: Mapping[str, str], endpoint: str, *,
+                     user: str | None = None, password: str | None = None,
+                     timeout: float = 60.0) -> QueryResult:
+    """Run a stored query on a SPARQL 1.1 endpoint, parameters bound as on the embedded store."""
+    from policing_kg.access.stores import run_remote
+
+    _check_parameters(query, params)
+    return QueryResult(run_remote(bind_parameters(query, params), endpoint, user=user,
+                                  password=password, timeout=timeout))
+
+
+def answer(project: Any, name: str, params: Mapping[str, str], dist: Any, *,
+           endpoint: str | None = None, user: str | None = None, password: str | None = None,
+           timeout: float = 60.0) -> QueryResult:
+    """Do what ``policing-kg query NAME`` does: the stored query, on the release or an endpoint."""
+    from policing_kg.curation.catalogue import load_catalogue
+
+    catalogue = load_catalogue(project.queries)
+    if name not in catalogue:
+        raise PolicingKGError(f"no stored query {name!r}",
+                              hint=f"the queries: {', '.join(catalogue) or 'none'}")
+    if endpoint:
+        return run_query_remote(catalogue[name], params, endpoint, user=user,
+                                password=password, timeout=timeout)
+    return run_query(catalogue[name], params, open_store(dist))
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    """Render an answer: SPARQL Results JSON, CSV or TSV (W3C), or a table or Markdown view."""
+    if fmt in _STANDARD:
+        return result.serialize(fmt).decode("utf-8")
+    cells = [["" if v is None else safe(v) for v in row] for row in result.rows]
+    variables = result.variables
+    if fmt == "markdown":
+        def escape(value: str) -> str:
+            return value.replace("|", "\\|")
+        lines = ["| " + " | ".join(variables) + " |",
+                 "|" + "|".join("---" for _ in variables) + "|"]
+        lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in cells]
+        return "\n".join(lines) + "\n"
+    return _table(variables, cells)
+
+
+def _table(variables: Sequence[str], cells: Sequence[Sequence[str]], width: int = 60) -> str:
+    def clip(value: str) -> str:
+        return value if len(value) <= width else value[: width - 1] + "…"
+
+    clipped = [[clip(c) for c in row] for row in cells]
+    widths = [max([len(v), *(len(row[i]) for row in clipped)]) for i, v in enumerate(variables)]
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+    out = [line(variables), line(["-" * w for w in widths])]
+    out += [line(row) for row in clipped]
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,1 @@
+"""Assembly: records and curation merged into one dataset; the inferred links."""

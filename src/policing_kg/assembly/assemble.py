@@ -1,0 +1,92 @@
+"""Assembly: the documents' records and every curated layer, merged into one dataset.
+
+``assemble`` converts every document (:mod:`policing_kg.extraction`), reads the curation
+(labels, groupings, mapping sets, the SDG table, the stored queries' descriptions), checks each
+curated record against what it names, and builds the named graphs, the inferred links included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset
+
+from policing_kg.assembly.graph import add_layer, build_dataset, union_graph
+from policing_kg.curation.labels import load_curation, load_outcome_grouping
+from policing_kg.curation.mappings import MappingSet
+from policing_kg.extraction import convert_all
+from policing_kg.extraction.records import Conversion
+from policing_kg.extraction.sources import DocumentSpec, SourceText, load_manifest
+from policing_kg.project import Project
+
+__all__ = ["Assembly", "assemble", "published_quads"]
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """The dataset and what went into it."""
+
+    specs: list[DocumentSpec]
+    conversions: list[Conversion]
+    sources: dict[str, SourceText]
+    dataset: Dataset
+    mapping_sets: list[MappingSet]
+
+
+def _known_nodes(dataset: Dataset) -> set[str]:
+    """Items, documents and SDG nodes of the dataset: what a mapping may point at."""
+    from rdflib.namespace import SKOS
+
+    known: set[str] = set()
+    for s, _, o, _ in dataset.quads((None, SKOS.inScheme, None, None)):
+        known.update((str(s), str(o)))
+    return known
+
+
+def assemble(project: Project) -> Assembly:
+    """Convert every document and merge the curated layers into one dataset."""
+    project.check()
+    specs = load_manifest(project.manifest)
+    groupings = [load_outcome_grouping(project.root / spec.outcome_grouping, spec.id,
+                                       spec.outcome_grouping)
+                 for spec in specs if spec.outcome_grouping]
+    conversions, sources = convert_all(specs, project.sources,
+                                       {g.document: g.parents() for g in groupings})
+    curation = load_curation(project.data, groupings)
+    curation.check(item for conversion in conversions for item in conversion.items)
+    from policing_kg.assembly.inference import inferred_layer, materialise, sub_properties
+    from policing_kg.common.iris import PKG, graph_iri
+    from policing_kg.curation.catalogue import catalogue_triples, load_catalogue
+    from policing_kg.curation.mappings import check_mapping_sets, load_mapping_sets, mapping_triples
+    from policing_kg.curation.sdg_import import imported_triples
+    from policing_kg.curation.sdg_table import load_sdg_table, sdg_triples
+
+    mapping_sets = load_mapping_sets(project.data / "mappings", project.root)
+    table = load_sdg_table(project.sdg_table, str(project.sdg_table.relative_to(project.root)))
+    dataset = build_dataset(specs, conversions, sources, curation, project.ontology)
+    add_layer(dataset, "reference", sdg_triples(table))
+    add_layer(dataset, "reference", imported_triples(project.root))
+    ontology = union_graph(dataset, [graph_iri("ontology")])
+    crosswalk_properties = set(sub_properties(ontology, PKG.crosswalkRelation))
+    check_mapping_sets(mapping_sets, _known_nodes(dataset), crosswalk_properties)
+    add_layer(dataset, "mappings", mapping_triples(mapping_sets))
+    add_layer(dataset, "inferred", inferred_layer(materialise(union_graph(dataset), ontology)))
+    add_layer(dataset, "queries", catalogue_triples(load_catalogue(project.queries)))
+    return Assembly(specs, conversions, sources, dataset, mapping_sets)
+
+
+def published_quads(project: Project, dist: Path) -> list[Any]:
+    """Return the published graph as pyoxigraph quads: ``dist/policing-kg.nq``, or built now."""
+    import pyoxigraph as ox
+
+    from policing_kg.common.reading import read_dump
+
+    dump = dist / "policing-kg.nq"
+    if dump.is_file():
+        return read_dump(dump)
+    from policing_kg.common.terms import to_oxigraph
+
+    return [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+            for s, p, o, _ in assemble(project).dataset.quads((None, None, None, None))]

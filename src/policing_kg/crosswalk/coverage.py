@@ -1,0 +1,118 @@
+"""Crosswalk checks: are the curated mapping sets sound, and what do they leave uncovered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from policing_kg.assembly.assemble import assemble
+from policing_kg.checks.shacl import ShapeReport
+from policing_kg.common.iris import item_iri, short_id
+from policing_kg.curation.mappings import Coverage, MappingSet, coverage, mapping_node
+from policing_kg.errors import DataError, NotConforming
+from policing_kg.extraction.records import ItemKind
+from policing_kg.project import Project
+
+__all__ = ["CrosswalkReport", "COVERED_KINDS", "check_crosswalks", "row_problems"]
+
+#: The kinds of item whose coverage the check reports, with their names.
+COVERED_KINDS = {
+    ItemKind.STRATEGIC_GOAL: "strategic goal",
+    ItemKind.GLOBAL_POLICING_GOAL: "global policing goal",
+    ItemKind.PROGRAMME_OBJECTIVE: "programme objective",
+    ItemKind.CROSS_CUTTING_THEME: "cross-cutting theme",
+}
+
+
+@dataclass(frozen=True)
+class CrosswalkReport:
+    """The mapping sets, and the coverage of goals, objectives, themes and SDGs."""
+
+    sets: tuple[MappingSet, ...]
+    coverage: Coverage
+    totals: dict[str, int]
+    #: SDG goals (neither they nor a target of theirs mapped) and targets (not mapped), by code
+    sdg_unmapped: dict[str, list[str]] = field(default_factory=dict)
+    sdg_totals: dict[str, int] = field(default_factory=dict)
+    #: rows that break the shapes, as ``file:line: message`` (the build's SHACL, the same rules
+    #: that ``policing-kg validate`` applies to the same links written as RDF)
+    problems: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """Return the sets, and what nothing maps (goals, objectives, themes, SDGs), for people."""
+        covered = self.coverage
+        lines = [f"{len(self.sets)} mapping sets, {covered.mappings} mappings: all justified, "
+                 "all pointing at items of the graph of the kinds the shapes require"]
+        lines += [f"  {s.path}: {len(s.mappings)}" for s in self.sets]
+        lines.append("with no mapping:")
+        for kind, total in sorted(self.totals.items()):
+            missing = covered.unmapped.get(kind, [])
+            names = ", ".join(short_id(iri) for iri in missing)
+            lines.append(f"  {kind}: {len(missing)} of {total}" + (f" — {names}" if names else ""))
+        if covered.unmappable:
+            names = ", ".join(short_id(iri) for iri in covered.unmappable)
+            lines.append(f"ruled not mappable (sssom:NoTermFound): {names}")
+        for kind, total in self.sdg_totals.items():
+            missing = self.sdg_unmapped.get(kind, [])
+            shown = ", ".join(missing) if len(missing) <= 20 else (
+                f"{', '.join(missing[:20])}, … (+{len(missing) - 20})")
+            lines.append(f"  {kind}: {len(missing)} of {total}" + (f" — {shown}" if shown else ""))
+        return lines
+
+
+def row_problems(sets: Sequence[MappingSet], report: ShapeReport) -> list[str]:
+    """Place each SHACL violation about a mapping (its node or its direct triple) at its row."""
+    by_node: dict[str, list[str]] = {}
+    by_triple: dict[tuple[str, str, str], list[str]] = {}
+    by_subject: dict[str, list[str]] = {}
+    for mapping_set in sets:
+        for m in mapping_set.mappings:
+            where = f"{mapping_set.path}:{m.line}"
+            by_node.setdefault(mapping_node(mapping_set, m), []).append(where)
+            by_triple.setdefault((m.subject, f"<{m.predicate}>", m.object), []).append(where)
+            by_subject.setdefault(m.subject, []).append(where)
+    problems: set[str] = set()
+    for result in report.violations():
+        focus, value = str(result.focus), str(result.value) if result.value is not None else ""
+        rows = by_node.get(focus) or by_triple.get((focus, result.path, value))
+        if rows is None and result.path == "" and str(result.shape).endswith("#Crosswalk"):
+            rows = by_subject.get(focus)
+        for where in rows or []:
+            detail = f" ({value})" if value else ""
+            problems.add(f"{where}: {result.message}{detail}")
+    return sorted(problems)
+
+
+def check_crosswalks(project: Project) -> CrosswalkReport:
+    """Check every mapping against the graph (failing on a bad one) and report coverage."""
+    try:  # a mapping with no justification, no item, stated twice: the sets do not conform
+        assembly = assemble(project)
+    except DataError as exc:
+        raise NotConforming(exc.what, where=exc.where, hint=exc.hint) from None
+    sets = assembly.mapping_sets
+    items: dict[str, str] = {}
+    for conversion in assembly.conversions:
+        for item in conversion.items:
+            if item.kind in COVERED_KINDS:
+                items[str(item_iri(item.document, item.path))] = COVERED_KINDS[item.kind]
+    totals: dict[str, int] = {}
+    for kind in items.values():
+        totals[kind] = totals.get(kind, 0) + 1
+    from policing_kg.curation.sdg_table import SDG, load_sdg_table
+
+    table = load_sdg_table(project.sdg_table)
+    pointed = {m.object for mapping_set in sets for m in mapping_set.mappings}
+    sdg_unmapped: dict[str, list[str]] = {"SDG goal": [], "SDG target": []}
+    # a goal counts as covered when a mapping points at it or at one of its targets
+    reached = {row.goal for row in table.rows if SDG + row.code in pointed}
+    for row in table.rows:
+        covered = row.goal in reached if row.kind == "goal" else SDG + row.code in pointed
+        if not covered:
+            sdg_unmapped[f"SDG {row.kind}"].append(row.code)
+    sdg_totals = {"SDG goal": len(table.goals), "SDG target": len(table.targets)}
+    from policing_kg.assembly.graph import union_graph
+    from policing_kg.checks.shacl import load_shapes, validate_graph
+
+    report = validate_graph(union_graph(assembly.dataset), load_shapes(project.shapes))
+    return CrosswalkReport(tuple(sets), coverage(sets, items), totals, sdg_unmapped, sdg_totals,
+                           tuple(row_problems(sets, report)))

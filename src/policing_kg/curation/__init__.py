@@ -1,0 +1,1 @@
+"""Curation: what the project adds to the texts, each record checked against its item."""

@@ -1,0 +1,1 @@
+"""The converters, one per layout of source text."""

@@ -1,0 +1,1 @@
+"""The release: dumps, checksums and description, and the whole build that makes them."""
