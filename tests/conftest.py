@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 
 from policing_kg.assembly.assemble import Assembly, assemble
+from policing_kg.common.datafiles import load_toml
 from policing_kg.project import Project
 from policing_kg.release.build import BuildResult, build_release
 
@@ -26,8 +26,7 @@ PKG = "https://w3id.org/policing-kg/ontology#"
 GRAPH = "https://w3id.org/policing-kg/graph/"
 SHARED = ROOT.parent / "shared"
 #: Counts that follow from the curated data, kept apart from the code (tests/expected/).
-EXPECTED: dict[str, Any] = tomllib.loads((ROOT / "tests" / "expected" / "graph.toml")
-                                         .read_text("utf-8"))
+EXPECTED: dict[str, Any] = load_toml(ROOT / "tests" / "expected" / "graph.toml")
 
 
 install_no_network()
@@ -40,6 +39,17 @@ def java_available() -> bool:
     if os.environ.get("CI") == "true":
         pytest.fail("CI=true but no Java: .ci/run must install openjdk-17-jre-headless")
     return False
+
+
+#: What a checkout's copy needs to build (the inputs; not the code, which is installed).
+PROJECT_FOLDERS = ("data", "ontology", "shapes", "queries")
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the project's inputs to ``target`` (a folder to change without touching ROOT)."""
+    for folder in PROJECT_FOLDERS:
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
 
 
 @pytest.fixture(scope="session")

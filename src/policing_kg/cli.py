@@ -7,22 +7,20 @@ need them, so that ``--help`` is instant.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from policing_kg import __version__
-from policing_kg.access import DEFAULT_TIMEOUT, QUERY_FORMATS
+from policing_kg.access import QUERY_FORMATS
 from policing_kg.checks import DEFAULT_MAX_BYTES, REPORT_FORMATS, SEVERITIES
+from policing_kg.cli_options import credential_options, dist_option, project_option, timeout_option
 from policing_kg.crosswalk import SUGGESTION_TASKS
 from policing_kg.errors import PolicingKGError
 
 __all__ = ["main", "cli"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 class Cli(click.Group):
     """The one error handler: a PolicingKGError is one line on stderr and its exit code."""
@@ -33,43 +31,6 @@ class Cli(click.Group):
         except PolicingKGError as exc:
             click.echo(f"error: {exc.line()}", err=True)
             sys.exit(exc.exit_code)
-
-
-class Seconds(click.ParamType):  # type: ignore[type-arg]  # generic in click >= 8.3 only
-    """A number of seconds from 0.1 to a day (not inf, not nan)."""
-
-    name = "seconds"
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> float:
-        from policing_kg.common.http import check_timeout
-
-        try:
-            return check_timeout(float(value))
-        except (TypeError, ValueError, PolicingKGError):
-            self.fail(f"{value!r} is not a number of seconds from 0.1 to 86400", param, ctx)
-
-
-project_option = click.option(
-    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="The policing-kg checkout (its data/, ontology/, shapes/, queries/). Default: the "
-    "current directory if it is one, else the copy installed with the package.")
-dist_option = click.option(
-    "--dist", "dist_dir", type=click.Path(file_okay=False, path_type=Path), default="dist",
-    show_default=True, help="The release directory.")
-timeout_option = click.option(
-    "--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, show_default=True,
-    help="Seconds for each request, all of it: connecting, sending, the whole answer.")
-
-
-def credential_options(function: F) -> F:
-    """Add --user, --password (or their environment variables) and --timeout."""
-    function = timeout_option(function)
-    function = click.option("--password", envvar="POLICING_KG_PASSWORD", default=None,
-                            help="Password for the store [env: POLICING_KG_PASSWORD].")(function)
-    return click.option("--user", envvar="POLICING_KG_USER", default=None,
-                        help="User for the store (HTTP digest or basic) "
-                        "[env: POLICING_KG_USER].")(function)
 
 
 def _project(project_dir: Path | None) -> Any:

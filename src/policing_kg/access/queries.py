@@ -16,7 +16,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from policing_kg.access import QUERY_FORMATS
 from policing_kg.access.search import search_needle, search_pattern
 from policing_kg.common.iris import ID
 from policing_kg.common.store import open_store
@@ -24,10 +23,9 @@ from policing_kg.common.text import safe
 from policing_kg.curation.catalogue import QueryParameter, StoredQuery
 from policing_kg.errors import PolicingKGError
 
-__all__ = ["QueryResult", "FORMATS", "open_store", "bind_parameters", "run_query",
+__all__ = ["QueryResult", "open_store", "bind_parameters", "run_query",
            "run_query_remote", "format_result", "parse_params", "answer"]
 
-FORMATS = QUERY_FORMATS
 _STANDARD = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
              "tsv": ox.QueryResultsFormat.TSV}
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)

@@ -22,8 +22,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["load_toml", "text", "optional_text", "integer", "table", "records", "strings",
-           "kind_of"]
+__all__ = ["load_toml", "loads_toml", "text", "optional_text", "integer", "table", "records",
+           "strings", "kind_of"]
 
 _KINDS = {str: "text", bool: "true or false", int: "an integer", float: "a number",
           dict: "a table", list: "a list"}
@@ -92,6 +92,14 @@ def strings(record: dict[str, Any], key: str, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise DataError(f"`{key}` must be a list of texts", where=where)
     return value
+
+
+def loads_toml(text: str, where: str) -> dict[str, Any]:
+    """Read TOML text; a syntax error becomes one line naming ``where``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"not valid TOML: {exc}", where=where, hint="fix the syntax") from None
 
 
 def load_toml(path: Path) -> dict[str, Any]:

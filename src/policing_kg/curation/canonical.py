@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from policing_kg.common.datafiles import load_toml
+from policing_kg.common.datafiles import load_toml, loads_toml
 from policing_kg.common.files import write_atomically
 from policing_kg.common.sorting import natural_key
 from policing_kg.errors import NotConforming, PolicingKGError
@@ -124,20 +124,10 @@ def canonical_toml(path: Path) -> str:
     parts = ["\n".join(_tidy(preamble))] if _tidy(preamble) else []
     parts += ["\n".join(_tidy(block)) for _, block in blocks]
     canonical = "\n\n".join(parts) + "\n"
-    if _normalised(load_toml(path)) != _normalised(_loads(canonical, path)):
+    if _normalised(load_toml(path)) != _normalised(loads_toml(canonical, str(path))):
         raise PolicingKGError("the canonical form would change the data (a bug of lint)",
                               where=str(path))
     return canonical
-
-
-def _loads(text: str, path: Path) -> Any:
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    return tomllib.loads(text)
 
 
 def _normalised(data: Any) -> Any:
@@ -178,9 +168,10 @@ def lint_project(project: Any, *, fix: bool = False) -> list[str]:
             lines.append(f"rewrote {shown} in canonical form")
         else:
             wrong.append(path)
-            lines.append(f"{shown}: not in canonical form")
     if wrong:
-        raise NotConforming(f"{len(wrong)} curated file(s) not in canonical form, first "
-                            f"{wrong[0].name}", hint="run `policing-kg lint --fix` (then review "
-                            "the diff)")
+        names = [str(p.relative_to(project.root)) if p.is_relative_to(project.root) else str(p)
+                 for p in wrong]
+        listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise NotConforming(f"{len(wrong)} curated file(s) not in canonical form: {listed}",
+                            hint="run `policing-kg lint --fix` (then review the diff)")
     return lines or [f"{len(curated_files(project))} curated files in canonical form"]

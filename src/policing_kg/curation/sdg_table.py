@@ -69,11 +69,10 @@ class SdgRow:
 
 @dataclass(frozen=True)
 class SdgTable:
-    """The table: its rows in file order, and where its titles come from."""
+    """The table: its rows in file order, and where its titles come from (a URL)."""
 
     path: str
     rows: tuple[SdgRow, ...]
-    source_title: str
     source_url: str
 
     @property
@@ -136,7 +135,7 @@ def load_sdg_table(path: Path, shown: str | None = None) -> SdgTable:
     for row in rows:
         if row.kind == "target" and row.goal not in goals:
             raise DataError(f"target {row.code} has no goal {row.goal} in the table", where=shown)
-    return SdgTable(shown, tuple(rows), str(source.get("title", "")), str(source.get("url", "")))
+    return SdgTable(shown, tuple(rows), str(source.get("url", "")))
 
 
 def sdg_code(code: str) -> str:

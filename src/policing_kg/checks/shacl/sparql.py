@@ -262,7 +262,8 @@ def compile_constraint(compiler: Compiler, shape: Node, constraint: Node, focus:
     """
     from rdflib.plugins.sparql.parser import parseQuery
 
-    from policing_kg.checks.shacl.compiler import CompiledQuery, Unsupported, _is_true
+    from policing_kg.checks.shacl.compiler import CompiledQuery
+    from policing_kg.checks.shacl.shapes import Unsupported, _is_true
 
     shapes = compiler.shapes
     if _is_true(shapes.value(constraint, SH.deactivated)):

@@ -1,0 +1,84 @@
+"""Stored queries: the catalogue's metadata, parameter binding, and the outline's order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policing_kg.access.queries import bind_parameters, open_store, run_query
+from policing_kg.curation.catalogue import load_catalogue
+from policing_kg.errors import PolicingKGError
+from policing_kg.release.build import BuildResult
+
+from ..conftest import ROOT
+
+CATALOGUE = load_catalogue(ROOT / "queries")
+
+
+def test_every_stored_query_has_its_metadata() -> None:
+    assert CATALOGUE
+    for query in CATALOGUE.values():
+        assert query.title and query.description and query.examples
+        for parameter in query.parameters:
+            assert f"?{parameter.name}" in query.text
+
+
+def test_parameters_are_bound_as_terms_not_text() -> None:
+    query = CATALOGUE["document-outline"]
+    text = bind_parameters(query, {"document": "gpg-2023"})
+    where = text.index("WHERE {")
+    values = text.index("VALUES (?document) { (<https://w3id.org/policing-kg/id/gpg-2023>) }")
+    assert where < values < where + 20
+    for hostile in ("gpg-2023> } DROP ALL; {", "x y", "<x>", "a\"b"):
+        with pytest.raises(PolicingKGError):
+            bind_parameters(query, {"document": hostile})
+
+
+def test_outline_lists_each_goal_followed_by_its_statements(
+        release: tuple[Path, BuildResult]) -> None:
+    result = run_query(CATALOGUE["document-outline"], {"document": "gpg-2023"},
+                       open_store(release[0]))
+    notations = [row[0] for row in result.rows]
+    assert len(notations) == 85
+    expected_start = ["1", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2", "2.1"]
+    assert notations[: len(expected_start)] == expected_start
+    assert notations[-5:] == ["V", "V.1", "V.2", "V.3", "V.4"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("cooperation internationale", {"gpg-2023/goal/1", "gpg-2023/theme/2/statement/5"}),
+    ("COOPÉRATION INTERNATIONALE", {"gpg-2023/goal/1", "gpg-2023/theme/2/statement/5"}),
+    ("l’echange d'informations", {"oec-2022/outcome/4", "sf-2026/goal/1"}),
+    ("prejudiciales", {"gpg-2023/goal/7"}),
+    ("vulnerable groups", {"gpg-2023/goal/3", "oec-2022/mandate"}),
+    ("zzz nothing", set()),
+])
+def test_label_search_ignores_case_accents_and_apostrophes(
+        release: tuple[Path, BuildResult], text: str, expected: set[str]) -> None:
+    result = run_query(CATALOGUE["label-search"], {"text": text}, open_store(release[0]))
+    found = {row[0] for row in result.rows}
+    items = {iri.removeprefix("https://w3id.org/policing-kg/id/") for iri in found
+             if iri.startswith("https://w3id.org/policing-kg/id/")}
+    assert items == expected
+
+
+def test_label_search_finds_sdg_titles_too(release: tuple[Path, BuildResult]) -> None:
+    result = run_query(CATALOGUE["label-search"], {"text": "pots-de-vin"}, open_store(release[0]))
+    assert {row[0] for row in result.rows} == {"http://metadata.un.org/sdg/16.5"}
+    result = run_query(CATALOGUE["label-search"], {"text": "COOPERATION INTERNATIONALE"},
+                       open_store(release[0]))
+    assert "http://metadata.un.org/sdg/16.a" in {row[0] for row in result.rows}
+
+
+def test_every_query_runs_on_its_examples_and_gives_rows(release: tuple[Path, BuildResult]) -> None:
+    import shlex
+
+    store = open_store(release[0])
+    assert len(CATALOGUE) >= 10
+    for query in CATALOGUE.values():
+        for example in query.examples:
+            words = shlex.split(example)
+            assert words[:3] == ["policing-kg", "query", query.name], example
+            params = dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "--param")
+            assert run_query(query, params, store).rows, example

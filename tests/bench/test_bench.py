@@ -1,0 +1,66 @@
+"""The benchmark harness: its synthetic graphs, and a quick run end to end (`make bench` smoke)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from policing_kg.release.build import BuildResult
+
+from ..conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import INJECT_EVERY, generate  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def test_synthetic_graphs_are_deterministic_and_of_the_size_asked(
+        tmp_path: Path, release: tuple[Path, BuildResult]) -> None:
+    template = release[0] / "policing-kg.nq"
+    a = generate(template, tmp_path / "a.nq", 30_000)
+    b = generate(template, tmp_path / "b.nq", 30_000)
+    assert a.path.read_bytes() == b.path.read_bytes()
+    assert 30_000 <= a.quads < 30_000 + 8_000  # one copy more at most
+    assert a.injected_copies == -(-a.copies // INJECT_EVERY)
+    clean = generate(template, tmp_path / "clean.nq", 30_000, faults=False)
+    assert clean.injected_copies == 0 and clean.copies == a.copies
+
+
+def test_a_quick_run_measures_every_stage_and_compares_the_answers(
+        tmp_path: Path, release: tuple[Path, BuildResult]) -> None:
+    out = tmp_path / "results"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.bench", "--quick", "--out", str(out),
+         "--template", str(release[0] / "policing-kg.nq")],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads((out / "bench.json").read_text("utf-8"))
+    stages = results["sizes"]["10k"]["stages"]
+    for stage in ("load", "parse-turtle", "validate", "infer", "serialise", "queries"):
+        assert "seconds" in stages[stage]["ours"], (stage, stages[stage]["ours"])
+        assert stages[stage]["ours"]["peak_mb"] > 0
+    # the peers ran on the same input and gave the same answers
+    assert stages["validate"]["identical"] is True
+    assert stages["validate"]["ours"]["violations"] == 5  # 3 injected faults, 5 violations
+    # the SHACL engines of PyPI, each in its own environment, on the same graph
+    engines = stages["validate"]["engines"]
+    for name in ("pyshacl-turbo", "shacl", "shacl-rust", "pyrudof"):
+        assert "seconds" in engines[name], (name, engines[name])
+        assert engines[name]["against"] == "pyshacl"
+    for name in ("pyshacl-turbo", "shacl", "pyrudof"):  # shacl-rust disagrees (README)
+        assert engines[name]["identical"] is True, (name, engines[name])
+    assert stages["infer"]["identical"] is True
+    assert all(f["deterministic"] for f in stages["serialise"]["ours"]["formats"].values())
+    ours, peer = stages["queries"]["ours"]["queries"], stages["queries"]["peer"]["queries"]
+    assert set(ours) == set(peer) and len(ours) >= 12
+    assert {name: q["rows"] for name, q in ours.items()} == \
+        {name: q["rows"] for name, q in peer.items()}
+    assert results["cli"]["help_seconds"] > 0
+    report = (out / "bench.md").read_text("utf-8")
+    assert "| validate (5 violations) |" in report and "pyshacl" in report
