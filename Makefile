@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/policing-kg build
+	$(BIN)/policing-kg site
 
 # The whole suite: lint and types (ruff, mypy --strict, the curated files' canonical form) and
 # every test.

@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench import web
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
@@ -276,7 +279,7 @@ def stage_validate_cli(contribution: str, engine: str, dist: str) -> dict[str, A
 
 STAGES = {"load": stage_load, "parse-turtle": stage_parse_turtle, "validate": stage_validate,
           "validate-cli": stage_validate_cli, "infer": stage_infer, "serialise": stage_serialise,
-          "queries": stage_queries}
+          "queries": stage_queries, "site": web.stage_site}
 
 
 def child(argv: list[str]) -> None:
@@ -463,6 +466,9 @@ def measure_size(label: str, target: int, work: Path, template: Path,
             finished.update(json.loads(line))
         peer["queries"] = finished
     stages["queries"] = {"ours": ours, "peer": peer}
+    site = run_child("site", "ours", [str(web.as_release(nq, work / f"release-{label}"))], 3600)
+    stages["site"] = site | {"triples": len(triples)}
+    print(f"  site: {site.get('seconds', site.get('error'))}", flush=True)
     print(f"  queries: ours max {ours.get('seconds', ours.get('error'))} / rdflib "
           f"{peer.get('seconds', peer.get('error'))}", flush=True)
     return entry
@@ -618,6 +624,7 @@ def report(results: dict[str, Any]) -> str:
               f"`policing-kg query documents` {_s(cli.get('query_seconds'))} s; "
               f"`policing-kg build` (reasoner included) {_s(cli.get('build_seconds'))} s "
               "(medians).", ""]
+    lines += web.report_lines(results.get("web", {}))
     return "\n".join(lines) + "\n"
 
 
@@ -653,6 +660,16 @@ def main() -> None:
             results["sizes"][label] = measure_size(label, SIZES[label], work, args.template,
                                                    args.quick, not args.no_peers)
         results["cli"] = measure_cli(work, args.template.parent)
+        real = work / "release-real"
+        shutil.copytree(args.template.parent, real, ignore=shutil.ignore_patterns("site"))
+        site = run_child("site", "ours", [str(real)], 600)
+        triples = sum(1 for _ in open(real / "policing-kg.nq", encoding="utf-8"))
+        results["web"] = {"site": {"real": site | {"triples": triples}, **{
+            label: entry["stages"]["site"] for label, entry in results["sizes"].items()}}}
+        print(f"[web] site of the real graph: {site.get('seconds', site.get('error'))} s; "
+              "load test", flush=True)
+        results["web"]["load"] = web.load_test(real, clients=8 if args.quick else 32,
+                                               seconds=5.0 if args.quick else 30.0)
     results["minutes"] = (time.time() - started) / 60
     (args.out / "bench.json").write_text(json.dumps(results, indent=1) + "\n", "utf-8")
     (args.out / "bench.md").write_text(report(results), "utf-8")

@@ -7,26 +7,21 @@ Locally without Virtuoso this skips, saying how to install it; with CI=true it m
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
 import urllib.request
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from policing_kg.access.queries import open_store, run_query, run_query_remote
 from policing_kg.cli import cli
-from policing_kg.curation.catalogue import load_catalogue
 from policing_kg.release.build import BuildResult
 
-from ..conftest import ROOT
+from .parity import assert_same_answers, free_port
 
 VIRTUOSO = shutil.which("virtuoso-t")
 if VIRTUOSO is None and os.environ.get("CI") == "true":
@@ -69,12 +64,6 @@ MaxQueryExecutionTime = 60
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = tmp_path_factory.mktemp("virtuoso")
@@ -108,23 +97,6 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.kill()
 
 
-def example_params(example: str) -> dict[str, str]:
-    words = shlex.split(example)
-    return dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "--param")
-
-
-def answers(rows: tuple[tuple[str | None, ...], ...],
-            variables: tuple[str, ...]) -> Counter[tuple[str | None, ...]]:
-    """The rows as a multiset. A confidence is an xsd:double, whose lexical form the engines
-    write differently (pyoxigraph "1", Virtuoso "1.0"): it is compared by value."""
-    numeric = {i for i, name in enumerate(variables) if name == "confidence"}
-
-    def cell(i: int, value: str | None) -> str | None:
-        return repr(float(value)) if i in numeric and value is not None else value
-
-    return Counter(tuple(cell(i, v) for i, v in enumerate(row)) for row in rows)
-
-
 @pytest.mark.parametrize("method", ["gsp", "update"])
 def test_every_stored_query_answers_the_same_in_virtuoso(
         virtuoso: str, release: tuple[Path, BuildResult], method: str) -> None:
@@ -141,18 +113,7 @@ def test_every_stored_query_answers_the_same_in_virtuoso(
     assert (f"loaded {published.quads} triples in {len(published.graph_triples)} named graphs"
             in result.stdout)
 
-    store = open_store(release[0])
-    catalogue = load_catalogue(ROOT / "queries")
-    assert catalogue
-    for query in catalogue.values():
-        for example in query.examples:
-            params = example_params(example)
-            embedded = run_query(query, params, store)
-            remote = run_query_remote(query, params, f"{virtuoso}/sparql", timeout=60)
-            assert remote.variables == embedded.variables, query.name
-            assert answers(remote.rows, remote.variables) == \
-                answers(embedded.rows, embedded.variables), (query.name, example)
-            assert embedded.rows, f"{query.name}: the example gives no rows, a weak comparison"
+    assert assert_same_answers(f"{virtuoso}/sparql", release[0])
 
 
 def test_load_without_credentials_is_one_line(virtuoso: str,

@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "policing_kg"
 #: The steps, bottom first; a module may import from its own step and those before it.
 LAYERS = ["common", "extraction", "curation", "assembly", "checks", "crosswalk", "release",
-          "access", "cli"]
+          "access", "web", "cli"]
 #: Modules of the package's top level, and the step each belongs to.
 TOP_LEVEL = {"__init__": "common", "errors": "common", "project": "common",
              "cli": "cli", "cli_options": "cli", "__main__": "cli"}

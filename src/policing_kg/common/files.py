@@ -147,7 +147,10 @@ def swap_in(staging: Path, target: Path) -> None:
 
 
 def is_release(folder: Path) -> bool:
-    """Whether a folder is a release this program wrote: SHA256SUMS lists exactly its files."""
+    """Whether a folder is a release this program wrote: SHA256SUMS lists exactly its files.
+
+    A ``site/`` it may hold is a site this program wrote, with its own SHA256SUMS.
+    """
     sums = folder / "SHA256SUMS"
     try:
         listed = {line.split(None, 1)[1].strip() for line in
@@ -155,7 +158,13 @@ def is_release(folder: Path) -> bool:
         present = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
     except (OSError, IndexError, UnicodeDecodeError):
         return False
+    if SITE in present and (folder / SITE / "SHA256SUMS").is_file():
+        present.discard(SITE)
     return present == listed | {"SHA256SUMS"}
+
+
+#: The folder of a release that holds its static site (``policing-kg site``).
+SITE = "site"
 
 
 def check_release_target(target: Path, checkout: Path | None) -> Path:
@@ -188,4 +197,4 @@ def check_release_target(target: Path, checkout: Path | None) -> Path:
     return target
 
 
-__all__ += ["is_release", "INPUT_FOLDERS"]
+__all__ += ["is_release", "INPUT_FOLDERS", "SITE"]

@@ -44,6 +44,19 @@ class StoredQuery:
     examples: tuple[str, ...]
     text: str
 
+    def example_params(self, example: str) -> dict[str, str]:
+        """Return the ``--param`` values of one of the query's examples (a command line).
+
+        >>> StoredQuery("q", Path("q.rq"), "", "", (), (), "").example_params(
+        ...     "policing-kg query q --param document=ct-2022")
+        {'document': 'ct-2022'}
+        """
+        import shlex
+
+        words = shlex.split(example)
+        return dict(words[i + 1].split("=", 1) for i, word in enumerate(words[:-1])
+                    if word == "--param" and "=" in words[i + 1])
+
 
 def _parse(path: Path) -> StoredQuery:
     try:

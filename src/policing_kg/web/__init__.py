@@ -1,0 +1,1 @@
+"""The release on the web: a static site (``site``), and ``serve`` with a SPARQL endpoint."""
