@@ -17,7 +17,6 @@ from policing_kg import __version__
 from policing_kg.access import QUERY_FORMATS
 from policing_kg.checks import DEFAULT_MAX_BYTES, REPORT_FORMATS, SEVERITIES
 from policing_kg.cli_options import (
-    Seconds,
     credential_options,
     dist_option,
     project_option,
@@ -25,7 +24,6 @@ from policing_kg.cli_options import (
 )
 from policing_kg.crosswalk import SUGGESTION_TASKS
 from policing_kg.errors import PolicingKGError
-from policing_kg.web.sparql import Limits
 
 __all__ = ["main", "cli"]
 
@@ -246,45 +244,6 @@ def crosswalk_matrix(out_dir: Path, dist_dir: Path) -> None:
     _print(write_matrices(dist_dir, out_dir))
 
 
-@cli.command(short_help="Write the release's static site into dist/site/.")
-@project_option
-@dist_option
-def site(project_dir: Path | None, dist_dir: Path) -> None:
-    """Write the release as a static site into DIST/site/.
-
-    A page and RDF per IRI, the ontology, the queries, the crosswalks: for any static host, or
-    `policing-kg serve`.
-    """
-    from policing_kg.web.site import write_site
-
-    _print(write_site(_project(project_dir), dist_dir).lines())
-
-
-@cli.command(short_help="Serve the site, the data and a read-only SPARQL endpoint over HTTP.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on (0: any free port).")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Query worker processes (each holds the release in memory).")
-@click.option("--query-timeout", type=Seconds(), default=Limits.seconds, show_default=True,
-              help="Seconds a query may run before it is stopped.")
-@click.option("--max-result-bytes", type=click.IntRange(1024), default=Limits.result_bytes,
-              show_default=True, help="Largest answer the endpoint sends.")
-@project_option
-@dist_option
-def serve(host: str, port: int, workers: int, query_timeout: float, max_result_bytes: int,
-          project_dir: Path | None, dist_dir: Path) -> None:
-    """Serve DIST/site/, with content negotiation for every IRI, and /sparql.
-
-    /sparql is a SPARQL 1.1 Protocol endpoint, read-only, with time and size limits. Build
-    the site first (`make`).
-    """
-    from policing_kg.web.server import serve as run
-
-    run(dist_dir, _project(project_dir), host=host, port=port, workers=workers,
-        limits=Limits(seconds=query_timeout, result_bytes=max_result_bytes))
-
-
 @cli.group(short_help="The UN Sustainable Development Goals: import the UN's vocabulary.")
 def sdg() -> None:
     """Work with the UN's SDG goals, targets and indicators.
@@ -314,6 +273,12 @@ def sdg_import(source: str, timeout: float, project_dir: Path | None) -> None:
     _print(report.lines())
     if report.undocumented:
         sys.exit(1)
+
+
+from policing_kg.cli_web import serve, site  # noqa: E402 - the web commands, beside the others
+
+cli.add_command(site)
+cli.add_command(serve)
 
 
 def main() -> None:

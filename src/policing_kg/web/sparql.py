@@ -39,7 +39,9 @@ _RESULT_ALIASES = {"application/json": "application/sparql-results+json",
                    "application/xml": "application/sparql-results+xml"}
 _UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
                      re.IGNORECASE)
-_PROLOGUE = re.compile(r"^\s*(PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
+#: A prologue declaration once IRIs are blanked to "" (see _without_strings).
+_PROLOGUE = re.compile(r'^\s*(PREFIX\s+[^\s:]*:\s*(<[^>]*>|"")|BASE\s*(<[^>]*>|""))',
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
