@@ -10,7 +10,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-PROJECT_FOLDERS = ("ontology", "shapes", "queries", "data")
+PROJECT_FOLDERS = ("ontology", "shapes", "queries", "data", "releases")
 
 
 class BuildWithProjectData(build_py):

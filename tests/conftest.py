@@ -42,7 +42,7 @@ def java_available() -> bool:
 
 
 #: What a checkout's copy needs to build (the inputs; not the code, which is installed).
-PROJECT_FOLDERS = ("data", "ontology", "shapes", "queries")
+PROJECT_FOLDERS = ("data", "ontology", "shapes", "queries", "releases")
 
 
 def copy_project(target: Path) -> Path:

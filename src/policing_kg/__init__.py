@@ -9,4 +9,4 @@ with ``queries`` (stored SPARQL) beside it. ``build.build_release`` runs the who
 
 __all__ = ["__version__"]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -37,6 +37,16 @@ class Project:
         return self.root / "ontology" / "policing-kg.ttl"
 
     @property
+    def releases(self) -> Path:
+        """The release record (``releases/releases.toml``; the published archives beside it)."""
+        return self.root / "releases" / "releases.toml"
+
+    @property
+    def glossary(self) -> Path:
+        """The translators' glossary: one term in each language for each recurring term."""
+        return self.data / "labels" / "glossary.toml"
+
+    @property
     def sdg_table(self) -> Path:
         """The project's table of SDG goals and targets."""
         return self.data / "sdg" / "sdg-goals-targets.toml"

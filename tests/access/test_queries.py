@@ -51,7 +51,12 @@ def test_outline_lists_each_goal_followed_by_its_statements(
     ("COOPÉRATION INTERNATIONALE", {"gpg-2023/goal/1", "gpg-2023/theme/2/statement/5"}),
     ("l’echange d'informations", {"oec-2022/outcome/4", "sf-2026/goal/1"}),
     ("prejudiciales", {"gpg-2023/goal/7"}),
-    ("vulnerable groups", {"gpg-2023/goal/3", "oec-2022/mandate"}),
+    ("vulnerable groups", {"gpg-2023/goal/3", "gpg-2023/goal/3/statement/1",
+                           "gpg-2023/goal/3/statement/2", "gpg-2023/goal/3/statement/4",
+                           "oec-2022/mandate"}),
+    # every item is in English too (the project's translations, issue 13)
+    ("foreign terrorist fighters", {"gpg-2023/goal/2/statement/1"}),
+    ("combattants terroristes etrangers", {"gpg-2023/goal/2/statement/1"}),
     ("zzz nothing", set()),
 ])
 def test_label_search_ignores_case_accents_and_apostrophes(

@@ -14,7 +14,8 @@ LAYERS = ["common", "extraction", "curation", "assembly", "checks", "crosswalk",
           "access", "web", "cli"]
 #: Modules of the package's top level, and the step each belongs to.
 TOP_LEVEL = {"__init__": "common", "errors": "common", "project": "common",
-             "cli": "cli", "cli_options": "cli", "cli_web": "cli", "__main__": "cli"}
+             "cli": "cli", "cli_options": "cli", "cli_web": "cli", "cli_release": "cli",
+             "__main__": "cli"}
 MAX_LINES = 400
 
 

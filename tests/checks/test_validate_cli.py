@@ -35,10 +35,10 @@ def test_an_unmarked_translation_is_a_violation_at_its_line(release: tuple[Path,
     report = json.loads(out)
     assert report["conforms"] is False
     (finding,) = report["results"]
-    assert finding["focus"] == ID + "gpg-2023/goal/4/statement/2"
+    assert finding["focus"] == ID + "gpg-2017/goal/5"
     assert finding["line"] == 4 and finding["file"].endswith("unmarked-translation.ttl")
     assert finding["severity"] == "violation" and "no skosxl:prefLabel node" in finding["message"]
-    assert finding["label"].startswith("Coordinate and improve")
+    assert finding["label"].startswith("Promote global integrity")
 
 
 @pytest.mark.parametrize("fail_on, code", [("violation", 0), ("warning", 1), ("info", 1)])
@@ -70,7 +70,7 @@ def test_junit_report(release: tuple[Path, BuildResult]) -> None:
     suite = ET.fromstring(out.split("?>", 1)[1])
     assert suite.tag == "testsuite" and suite.get("failures") == "1"
     (case,) = suite.findall("testcase")
-    assert case.get("name") == ID + "gpg-2023/goal/4/statement/2"
+    assert case.get("name") == ID + "gpg-2017/goal/5"
     assert case.get("classname", "").endswith("unmarked-translation.ttl:4")
     assert case.find("failure") is not None
 

@@ -332,7 +332,8 @@ order = graph_order([spec.id for spec in assembly.specs])
 print("ready", flush=True)
 while True:
     publish(assembly.dataset, Path(sys.argv[2]), version="0.1.0", graph_order=order,
-            sources=sorted(assembly.sources))
+            base_url="https://w3id.org/policing-kg/release/0.1.0/",
+            archive=("policing-kg-0.1.0.tar.gz", 0))
 """
 
 

@@ -12,6 +12,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
+from policing_kg import __version__
 from policing_kg.project import Project
 from policing_kg.release import publish as publish_module
 from policing_kg.release.build import BuildResult, build_release
@@ -24,7 +25,10 @@ DUMP_FORMATS = {"policing-kg.ttl": "turtle", "policing-kg.nt": "nt", "policing-k
 DATASET_FORMATS = {"policing-kg.trig": "trig", "policing-kg.nq": "nquads"}
 EXPECTED_FILES = {"policing-kg.ttl", "policing-kg.nt", "policing-kg.trig", "policing-kg.nq",
                   "policing-kg.jsonld", "context.jsonld", "policing-kg-ontology.ttl", "void.ttl",
+                  "quality-report.json", "quality-report.md", "CHANGES.md", "changes.json",
                   "SHA256SUMS"}
+#: Beside them, not listed in SHA256SUMS (which they hold): the archive and its checksum.
+ARCHIVE_FILES = {f"policing-kg-{__version__}.tar.gz", f"policing-kg-{__version__}.tar.gz.sha256"}
 
 
 def load_dataset(path: Path, fmt: str) -> Dataset:
@@ -51,7 +55,7 @@ def same_graphs(a: dict[str, Graph], b: dict[str, Graph]) -> bool:
 
 def test_release_files(release: tuple[Path, BuildResult]) -> None:
     out, _ = release
-    assert {p.name for p in out.iterdir()} == EXPECTED_FILES
+    assert {p.name for p in out.iterdir()} == EXPECTED_FILES | ARCHIVE_FILES
 
 
 def test_checksums_match_the_files(release: tuple[Path, BuildResult]) -> None:
@@ -86,7 +90,7 @@ def test_trig_has_one_named_graph_per_layer(release: tuple[Path, BuildResult]) -
     documents = ["sf-2026", "gpg-2023", "oec-2022", "fcac-2022", "ct-2022", "cyber-2022"]
     assert graphs == {GRAPH + "ontology", GRAPH + "translations", GRAPH + "editorial",
                       GRAPH + "reference", GRAPH + "mappings", GRAPH + "inferred",
-                      GRAPH + "queries",
+                      GRAPH + "queries", GRAPH + "metadata",
                       *(GRAPH + "document/" + d for d in documents)}
 
 
@@ -102,7 +106,7 @@ def test_void_describes_the_release(release: tuple[Path, BuildResult]) -> None:
     assert len(rows) == 1
     triples, version, license_, dumps = rows[0]
     assert int(triples) == result.release.triples  # type: ignore[union-attr]
-    assert str(version) == "0.1.0" and int(dumps) == 5
+    assert str(version) == __version__ and int(dumps) == 6  # five dumps and the archive
     assert str(license_) == "https://creativecommons.org/licenses/by/4.0/"
     sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
     checksum_values = {str(v) for v in void.objects(None, None) if len(str(v)) == 64}

@@ -18,6 +18,7 @@ import rdflib
 import rdflib.compare
 from click.testing import CliRunner
 
+from policing_kg import __version__
 from policing_kg.cli import cli
 from policing_kg.common.files import is_release
 from policing_kg.common.reading import read_dump
@@ -214,10 +215,12 @@ def test_the_landing_page_describes_the_dataset_for_search_engines(
     assert data["@type"] == "Dataset" and data["license"].startswith("https://creativecommons")
     sums = dict(line.split("  ")[::-1] for line in
                 (dist / "SHA256SUMS").read_text().splitlines())
-    assert {d["name"] for d in data["distribution"]} == set(sums)
+    archive = f"policing-kg-{__version__}.tar.gz"
+    assert {d["name"] for d in data["distribution"]} == set(sums) | {archive, archive + ".sha256"}
+    sums[archive] = hashlib.sha256((dist / archive).read_bytes()).hexdigest()
     for name, digest in sums.items():
-        assert digest in text and f'release/0.1.0/{name}"' in text
-        assert (dist / "site" / "release" / "0.1.0" / name).read_bytes() == \
+        assert digest in text and f'release/{__version__}/{name}"' in text
+        assert (dist / "site" / "release" / __version__ / name).read_bytes() == \
             (dist / name).read_bytes()
     graph = rdflib.Graph().parse(data=json.dumps(data | {"@context": {
         "@vocab": "https://schema.org/"}}), format="json-ld")
@@ -291,3 +294,15 @@ def test_every_page_is_valid_html(site: tuple[Path, SiteResult]) -> None:
                             capture_output=True, text=True, timeout=600)
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     assert messages == [], messages[:5]
+
+
+def test_the_changelog_page(site: tuple[Path, SiteResult]) -> None:
+    dist = site[0]
+    text = (dist / "site" / "changes.html").read_text("utf-8")
+    changes = json.loads((dist / "changes.json").read_text("utf-8"))
+    assert f'<h2 id="v{__version__}">{__version__} (' in text and '<h2 id="v0.1.0">0.1.0' in text
+    for name, count in changes["counts"].items():
+        assert f"<td>{name.replace('.', ' ')}</td><td>{count}</td>" in text
+    # a translated item is listed with a link to its page
+    assert 'href="id/gpg-2023/goal/3/statement/1.html"' in text
+    assert 'href="changes.html"' in (dist / "site" / "index.html").read_text("utf-8")

@@ -16,6 +16,7 @@ from rdflib import Dataset
 from policing_kg.assembly.graph import add_layer, build_dataset, union_graph
 from policing_kg.curation.labels import load_curation, load_outcome_grouping
 from policing_kg.curation.mappings import MappingSet
+from policing_kg.curation.releases import ReleaseHistory, load_releases
 from policing_kg.extraction import convert_all
 from policing_kg.extraction.records import Conversion
 from policing_kg.extraction.sources import DocumentSpec, SourceText, load_manifest
@@ -33,6 +34,7 @@ class Assembly:
     sources: dict[str, SourceText]
     dataset: Dataset
     mapping_sets: list[MappingSet]
+    releases: ReleaseHistory
 
 
 def _known_nodes(dataset: Dataset) -> set[str]:
@@ -56,6 +58,10 @@ def assemble(project: Project) -> Assembly:
                                        {g.document: g.parents() for g in groupings})
     curation = load_curation(project.data, groupings)
     curation.check(item for conversion in conversions for item in conversion.items)
+    from policing_kg.curation.glossary import check_glossary, load_glossary
+
+    check_glossary(load_glossary(project.glossary), curation.labels)
+    releases = load_releases(project.releases)
     from policing_kg.assembly.inference import inferred_layer, materialise, sub_properties
     from policing_kg.common.iris import PKG, graph_iri
     from policing_kg.curation.catalogue import catalogue_triples, load_catalogue
@@ -66,6 +72,9 @@ def assemble(project: Project) -> Assembly:
     mapping_sets = load_mapping_sets(project.data / "mappings", project.root)
     table = load_sdg_table(project.sdg_table, str(project.sdg_table.relative_to(project.root)))
     dataset = build_dataset(specs, conversions, sources, curation, project.ontology)
+    from policing_kg.assembly.versions import ontology_version_triples
+
+    add_layer(dataset, "ontology", ontology_version_triples(releases))
     add_layer(dataset, "reference", sdg_triples(table))
     add_layer(dataset, "reference", imported_triples(project.root))
     ontology = union_graph(dataset, [graph_iri("ontology")])
@@ -74,7 +83,7 @@ def assemble(project: Project) -> Assembly:
     add_layer(dataset, "mappings", mapping_triples(mapping_sets))
     add_layer(dataset, "inferred", inferred_layer(materialise(union_graph(dataset), ontology)))
     add_layer(dataset, "queries", catalogue_triples(load_catalogue(project.queries)))
-    return Assembly(specs, conversions, sources, dataset, mapping_sets)
+    return Assembly(specs, conversions, sources, dataset, mapping_sets, releases)
 
 
 def published_quads(project: Project, dist: Path) -> list[Any]:

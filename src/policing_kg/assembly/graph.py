@@ -97,6 +97,7 @@ def _add_document(dataset: Dataset, spec: DocumentSpec, conversion: Conversion,
     for language, title in sorted(spec.title.items()):
         target = translations if language in spec.title_translated else graph
         target.add((doc, DCTERMS.title, Literal(title, lang=language)))
+        target.add((doc, SKOS.prefLabel, Literal(title, lang=language)))  # as SKOS tools expect
         if language in spec.title_translated:
             translations.add((doc, SKOS.editorialNote, Literal(
                 f"The {language} title is the project's translation.", lang="en")))
@@ -141,7 +142,9 @@ def _add_item(dataset: Dataset, graph: Graph, item: ItemRecord, source: SourceTe
         target.add((node, SKOS.broader, parent))
         target.add((parent, SKOS.narrower, node))
     if item.notation is not None:
-        graph.add((node, SKOS.notation, Literal(item.notation)))
+        # an outcome's number is typed: objective n and outcome n of one scheme stay distinct
+        datatype = PKG.OutcomeNumber if item.kind.value == "ExpectedOutcome" else None
+        graph.add((node, SKOS.notation, Literal(item.notation, datatype=datatype)))
     graph.add((node, PKG.position, Literal(item.position, datatype=XSD.positiveInteger)))
     if item.label is not None:
         graph.add((node, SKOS.prefLabel, Literal(item.label, lang=item.language)))
@@ -205,6 +208,9 @@ def _add_versions(dataset: Dataset, versions: Iterable[FormerVersion]) -> None:
         scheme = ID[version.id]
         graph.add((scheme, RDF.type, SKOS.ConceptScheme))
         graph.add((scheme, DCTERMS.title, Literal(version.title, lang="en")))
+        graph.add((scheme, SKOS.prefLabel, Literal(version.title, lang="en")))
+        # known by its official English names only (FACTS.md): a French label is a translation
+        graph.add((scheme, DCTERMS.language, ISO639["en"]))
         graph.add((scheme, DCTERMS.source, Literal(version.source)))
         graph.add((scheme, DCTERMS.isReplacedBy, document_iri(version.replaced_by)))
         graph.add((scheme, SKOS.scopeNote, Literal(version.note, lang="en")))

@@ -39,6 +39,7 @@ _PROPERTY_TYPES = {
     "http://www.w3.org/2002/07/owl#AnnotationProperty",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property",
 }
+_DATATYPE = "http://www.w3.org/2000/01/rdf-schema#Datatype"
 RULE = BASE + "shapes#Vocabulary"
 
 
@@ -85,6 +86,7 @@ class Vocabulary:
     def __init__(self, quads: Iterable[Any]) -> None:
         self.classes: set[str] = set()
         self.properties: set[str] = set()
+        self.datatypes: set[str] = set()
         self.used_classes: set[str] = set()
         self.nodes: set[str] = set()
         self.pkg_statements: set[tuple[str, str, str]] = set()
@@ -100,6 +102,8 @@ class Vocabulary:
                     self.classes.add(s.value)
                 elif o.value in _PROPERTY_TYPES and isinstance(s, ox.NamedNode):
                     self.properties.add(s.value)
+                elif o.value == _DATATYPE and isinstance(s, ox.NamedNode):
+                    self.datatypes.add(s.value)
 
     def known_class(self, iri: str) -> bool:
         """Return a class the ontology declares or a node of the release has."""
@@ -127,7 +131,7 @@ def _nearest(iri: str, candidates: Iterable[str], what: str) -> str:
 def undefined_terms(quads: Iterable[Any], vocabulary: Vocabulary) -> list[TermProblem]:
     """Return the ``pkg:`` terms used as a class or property that the ontology does not define."""
     problems: dict[tuple[str, str], TermProblem] = {}
-    ontology_terms = vocabulary.classes | vocabulary.properties
+    ontology_terms = vocabulary.classes | vocabulary.properties | vocabulary.datatypes
     for s, p, o in statements(quads):
         if p.value.startswith(_PKG) and p.value not in vocabulary.properties:
             hint = _nearest(p.value, vocabulary.properties, "property")

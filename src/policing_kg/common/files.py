@@ -34,8 +34,8 @@ FOLDER_MODE = 0o755
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 #: A checkout's folders that a release may never be written into (or replace).
-INPUT_FOLDERS = ("data", "ontology", "shapes", "queries", "src", "tests", "bench", "docs",
-                 ".git", ".ci")
+INPUT_FOLDERS = ("data", "ontology", "shapes", "queries", "releases", "src", "tests", "bench",
+                 "docs", ".git", ".ci")
 
 
 def os_error(exc: OSError, where: Path | str, what: str = "cannot write") -> PolicingKGError:
@@ -149,7 +149,8 @@ def swap_in(staging: Path, target: Path) -> None:
 def is_release(folder: Path) -> bool:
     """Whether a folder is a release this program wrote: SHA256SUMS lists exactly its files.
 
-    A ``site/`` it may hold is a site this program wrote, with its own SHA256SUMS.
+    A ``site/`` it may hold is a site this program wrote, with its own SHA256SUMS; the
+    release's archive and its checksum file sit beside the files they hold.
     """
     sums = folder / "SHA256SUMS"
     try:
@@ -160,7 +161,14 @@ def is_release(folder: Path) -> bool:
         return False
     if SITE in present and (folder / SITE / "SHA256SUMS").is_file():
         present.discard(SITE)
+    present = {name for name in present if not is_archive_name(name)}
     return present == listed | {"SHA256SUMS"}
+
+
+def is_archive_name(name: str) -> bool:
+    """Whether a release file is its archive or the archive's checksum (not in SHA256SUMS)."""
+    return name.startswith("policing-kg-") and (name.endswith(".tar.gz")
+                                                or name.endswith(".tar.gz.sha256"))
 
 
 #: The folder of a release that holds its static site (``policing-kg site``).
@@ -197,4 +205,4 @@ def check_release_target(target: Path, checkout: Path | None) -> Path:
     return target
 
 
-__all__ += ["is_release", "INPUT_FOLDERS", "SITE"]
+__all__ += ["is_release", "is_archive_name", "INPUT_FOLDERS", "SITE"]

@@ -98,6 +98,7 @@ QUERY_PREFIXES: dict[str, str] = {**PREFIXES, "sssom": "https://w3id.org/sssom/"
 #: come after the first (the ontology).
 LAYERS = (
     "ontology", "translations", "editorial", "reference", "mappings", "inferred", "queries",
+    "metadata",
 )
 
 

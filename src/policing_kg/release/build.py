@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from policing_kg import __version__
+from rdflib import URIRef
+
 from policing_kg.assembly.assemble import assemble
-from policing_kg.assembly.graph import union_graph
+from policing_kg.assembly.graph import add_layer, union_graph
+from policing_kg.assembly.versions import ontology_version_turtle
 from policing_kg.checks.consistency import Consistency, check_consistency
+from policing_kg.checks.quality import QualityReport
 from policing_kg.checks.shacl import ShapeReport, load_shapes, validate_graph
-from policing_kg.common.iris import graph_order
+from policing_kg.common.iris import graph_iri, graph_order
+from policing_kg.curation.releases import ReleaseHistory
 from policing_kg.errors import NotConforming
 from policing_kg.project import Project
-from policing_kg.release.publish import Release, publish
+from policing_kg.release.archive import release_time
+from policing_kg.release.metadata import archive_name, check_base_url, metadata_triples
+from policing_kg.release.publish import DUMPS, Release, publish
 
 __all__ = ["BuildFailed", "BuildResult", "build_release"]
 
@@ -37,6 +45,7 @@ class BuildResult:
     ignored_lines: int = 0
     report: ShapeReport | None = None
     consistency: Consistency | None = None
+    quality: QualityReport | None = None
     release: Release | None = None
 
     def lines(self) -> list[str]:
@@ -49,6 +58,9 @@ class BuildResult:
             verdict = "conforms" if self.report.conforms else "does not conform"
             lines.append(f"SHACL: {verdict} ({len(self.report.results)} result(s), "
                          f"{len(self.report.violations())} violation(s))")
+        if self.quality is not None:
+            lines.append("quality: " + ", ".join(f"{self.quality.count(level)} {level}(s)"
+                                                 for level in ("error", "warning", "info")))
         lines.append(f"HermiT: consistent ({self.consistency.triples} triples reasoned over)"
                      if self.consistency is not None else "HermiT: skipped (--skip-reasoner)")
         if self.release is not None:
@@ -75,12 +87,24 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
     for spec, conversion in zip(assembly.specs, assembly.conversions, strict=True):
         result.items[spec.id] = Counter(item.kind.value for item in conversion.items)
         result.ignored_lines += len(conversion.ignored_lines)
+    history = assembly.releases
+    current = history.current
+    base = check_base_url(base_url, current.version)
+    order = graph_order([spec.id for spec in assembly.specs])
+    titles = {spec.id: spec.title.get("en", spec.id) for spec in assembly.specs}
+    names = [*DUMPS, "policing-kg-ontology.ttl", "context.jsonld", "void.ttl",
+             "quality-report.json", "quality-report.md", "CHANGES.md",
+             archive_name(current.version)]
+    if history.previous is not None:
+        names.append("changes.json")
+    add_layer(assembly.dataset, "metadata", metadata_triples(
+        history, base, names, [str(g) for g in order], titles, sorted(assembly.sources)))
     union = union_graph(assembly.dataset)
     result.report = validate_graph(union, load_shapes(project.shapes))
     from policing_kg.checks.vocabulary import Vocabulary, undefined_terms
     from policing_kg.common.terms import quads_of_graph
 
-    quads = quads_of_graph(union)
+    union_quads = quads = quads_of_graph(union)
     undefined = undefined_terms(quads, Vocabulary(quads))
     if undefined:
         raise BuildFailed(f"{len(undefined)} term(s) of the pkg: namespace that the ontology "
@@ -96,10 +120,63 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
             raise BuildFailed(f"the graph is inconsistent (HermiT): "
                               f"{result.consistency.explanation}",
                               consistency=result.consistency)
+    result.quality = _quality(union_quads, current.version)
+    errors = result.quality.errors()
+    if errors:
+        check, finding = errors[0]
+        raise BuildFailed(f"{len(errors)} quality error(s); first: {check.id} ({check.description})"
+                          f" at {finding.item}" + (f": {finding.detail}" if finding.detail else ""))
+    from policing_kg.release.diff import shacl_rows
+
+    report = result.quality.to_json()
+    shacl = shacl_rows(result.report.results)
+    report["shacl"] = {"conforms": result.report.conforms, "results": shacl}
+    files = {
+        "policing-kg-ontology.ttl": project.ontology.read_bytes()
+        + ontology_version_turtle(history),
+        "quality-report.json": (json.dumps(report, indent=1, ensure_ascii=False) + "\n").encode(),
+        "quality-report.md": result.quality.markdown().encode(),
+        **_changes(project, history, assembly.dataset, order, shacl),
+    }
     result.release = publish(
-        assembly.dataset, out_dir, version=__version__,
-        graph_order=graph_order([spec.id for spec in assembly.specs]),
-        sources=sorted(assembly.sources), base_url=base_url,
-        extra_files={"policing-kg-ontology.ttl": project.ontology.read_bytes()},
+        assembly.dataset, out_dir, version=current.version, graph_order=order,
+        base_url=base, metadata=graph_iri("metadata"), extra_files=files,
+        archive=(archive_name(current.version), release_time(current.date)),
     )
     return result
+
+
+def _quality(quads: list[Any], version: str) -> QualityReport:
+    import pyoxigraph as ox
+
+    from policing_kg.checks.quality import quality_report
+
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    return quality_report(store, version)
+
+
+def _changes(project: Project, history: ReleaseHistory, dataset: Any, order: list[URIRef],
+             shacl: list[dict[str, str]]) -> dict[str, bytes]:
+    """CHANGES.md and changes.json: the differences from the previous release's archive."""
+    from policing_kg.release.diff import diff_releases, read_snapshot, snapshot_of
+    from policing_kg.release.publish import canonical_quads
+
+    current, previous = history.current, history.previous
+    notes = f"# policing-kg {current.version} ({current.date.isoformat()})\n\n{current.notes}\n"
+    if previous is None:
+        return {"CHANGES.md": (notes + "\nThe first release.\n").encode()}
+    archive = history.archive_path(previous)
+    assert archive is not None and previous.sha256 is not None
+    from policing_kg.release.archive import read_archive
+
+    read_archive(archive, previous.sha256)  # the record's checksum, before anything is read
+    old = read_snapshot(archive)
+    if old.shacl is None:
+        from policing_kg.release.diff import compute_shacl
+
+        compute_shacl(old, load_shapes(project.shapes))
+    new = snapshot_of(current.version, canonical_quads(dataset, order), shacl)
+    changes = diff_releases(old, new)
+    return {"CHANGES.md": changes.markdown(current.notes, current.date.isoformat()).encode(),
+            "changes.json": changes.json_bytes()}

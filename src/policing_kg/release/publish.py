@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import RDF, Dataset, URIRef
 
 from policing_kg.common.files import FILE_MODE, clean_stale, os_error, staging_folder, swap_in
-from policing_kg.common.iris import BASE, ID, PREFIXES
+from policing_kg.common.iris import ID, PREFIXES
 from policing_kg.common.sorting import natural_key
 from policing_kg.common.terms import to_oxigraph
 
@@ -30,13 +30,6 @@ DUMPS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "policing-kg.trig": (ox.RdfFormat.TRIG, True),
     "policing-kg.nq": (ox.RdfFormat.N_QUADS, True),
     "policing-kg.jsonld": (ox.RdfFormat.JSON_LD, False),  # compacted: see release.jsonld
-}
-_MEDIA_TYPES = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".trig": "application/trig",
-    ".nq": "application/n-quads",
-    ".jsonld": "application/ld+json",
 }
 _RDF_TYPE = str(RDF.type)
 
@@ -137,91 +130,51 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _void(version: str, base_url: str, checksums: dict[str, str], sizes: dict[str, int],
-          triples: int, graph_triples: dict[str, int], sources: Sequence[str]) -> bytes:
-    """Describe the release with VoID and DCAT (deterministic: no clock, sorted)."""
-    dataset = URIRef(ID + "dataset")
-    v, dcat, dct, spdx = (PREFIXES["void"], PREFIXES["dcat"], PREFIXES["dcterms"], PREFIXES["spdx"])
-    xsd = PREFIXES["xsd"]
+def _void(metadata: Iterable[ox.Triple], base_url: str, checksums: dict[str, str],
+          sizes: dict[str, int], triples: int, graph_triples: dict[str, int]) -> bytes:
+    """Describe the release: the dataset description, and each file's size and SHA-256.
 
-    def node(iri: str) -> ox.NamedNode:
-        return ox.NamedNode(iri)
+    Deterministic: no clock; the description's subjects in their first order, sorted within.
+    """
+    v, dcat, spdx, xsd = PREFIXES["void"], PREFIXES["dcat"], PREFIXES["spdx"], PREFIXES["xsd"]
+    node = ox.NamedNode
 
-    def lit(value: str, datatype: str | None = None, lang: str | None = None) -> ox.Literal:
-        if lang:
-            return ox.Literal(value, language=lang)
-        return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
+    def count(value: int, datatype: str = "integer") -> ox.Literal:
+        return ox.Literal(str(value), datatype=node(xsd + datatype))
 
-    d = node(str(dataset))
-    triples_out: list[ox.Triple] = [
-        ox.Triple(d, node(_RDF_TYPE), node(v + "Dataset")),
-        ox.Triple(d, node(_RDF_TYPE), node(dcat + "Dataset")),
-        ox.Triple(d, node(dct + "title"),
-                  lit("policing-kg: INTERPOL strategy knowledge graph", lang="en")),
-        ox.Triple(d, node(dct + "description"), lit(
-            "INTERPOL's Strategic Framework 2026-2030, Global Policing Goals (2023) and 2022-2025 "
-            "programme strategies as linked data: every item with its source passage, the "
-            "project's translations and editorial decisions in layers of their own.", lang="en")),
-        ox.Triple(d, node(dcat + "version"), lit(version)),
-        ox.Triple(d, node(PREFIXES["owl"] + "versionInfo"), lit(version)),
-        ox.Triple(d, node(dct + "license"), node("https://creativecommons.org/licenses/by/4.0/")),
-        ox.Triple(d, node(dct + "rights"), lit(
-            "The project's own additions (structure, translations, editorial work) are licensed "
-            "CC BY 4.0; the quoted source texts are INTERPOL's.", lang="en")),
-        ox.Triple(d, node(dct + "publisher"), node(ID + "agent/policing-kg")),
-        ox.Triple(d, node(v + "triples"), lit(str(triples), xsd + "integer")),
-        ox.Triple(d, node(v + "uriSpace"), lit(str(ID))),
-        ox.Triple(d, node(v + "vocabulary"), node(BASE + "ontology")),
-    ]
-    for prefix in ("skos", "skosxl", "dcterms", "prov", "oa", "sdgo"):
-        triples_out.append(ox.Triple(d, node(v + "vocabulary"), node(PREFIXES[prefix])))
-    for source in sources:
-        triples_out.append(ox.Triple(d, node(dct + "source"), node(str(ID) + "source/" + source)))
-    for name, count in sorted(graph_triples.items(), key=lambda kv: natural_key(kv[0])):
-        subset = node(name)
-        triples_out += [
-            ox.Triple(d, node(v + "subset"), subset),
-            ox.Triple(subset, node(_RDF_TYPE), node(v + "Dataset")),
-            ox.Triple(subset, node(v + "triples"), lit(str(count), xsd + "integer")),
-        ]
+    d = node(str(ID) + "dataset")
+    triples_out: list[ox.Triple] = [*metadata, ox.Triple(d, node(v + "triples"), count(triples))]
+    for name, n in sorted(graph_triples.items(), key=lambda kv: natural_key(kv[0])):
+        triples_out.append(ox.Triple(node(name), node(v + "triples"), count(n)))
     for name in sorted(checksums):
-        url = node(base_url + name)
-        suffix = Path(name).suffix
-        if name in DUMPS:
-            triples_out.append(ox.Triple(d, node(v + "dataDump"), url))
+        url, digest = node(base_url + name), node(f"{base_url}{name}#sha256")
         triples_out += [
-            ox.Triple(d, node(dcat + "distribution"), url),
-            ox.Triple(url, node(_RDF_TYPE), node(dcat + "Distribution")),
-            ox.Triple(url, node(dcat + "downloadURL"), url),
-            ox.Triple(url, node(dcat + "byteSize"),
-                      lit(str(sizes[name]), xsd + "nonNegativeInteger")),
-            ox.Triple(url, node(spdx + "checksum"), node(f"{base_url}{name}#sha256")),
-            ox.Triple(node(f"{base_url}{name}#sha256"), node(spdx + "algorithm"),
-                      node(spdx + "checksumAlgorithm_sha256")),
-            ox.Triple(node(f"{base_url}{name}#sha256"), node(spdx + "checksumValue"),
-                      lit(checksums[name], xsd + "hexBinary")),
+            ox.Triple(url, node(dcat + "byteSize"), count(sizes[name], "nonNegativeInteger")),
+            ox.Triple(url, node(spdx + "checksum"), digest),
+            ox.Triple(digest, node(spdx + "algorithm"), node(spdx + "checksumAlgorithm_sha256")),
+            ox.Triple(digest, node(spdx + "checksumValue"),
+                      ox.Literal(checksums[name], datatype=node(xsd + "hexBinary"))),
         ]
-        if suffix in _MEDIA_TYPES:
-            triples_out.append(ox.Triple(url, node(dcat + "mediaType"), node(
-                "https://www.iana.org/assignments/media-types/" + _MEDIA_TYPES[suffix])))
     subject_rank: dict[str, int] = {}
     for triple in triples_out:
         subject_rank.setdefault(str(triple.subject), len(subject_rank))
-    triples_out.sort(key=lambda t: subject_rank[str(t.subject)])  # stable: groups by subject
-    data = ox.serialize(triples_out, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    ordered = sorted(set(triples_out), key=lambda t: (subject_rank[str(t.subject)],
+                                                      natural_key(t.predicate.value),
+                                                      natural_key(str(t.object))))
+    data = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     assert data is not None
     return data
 
 
 def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Sequence[URIRef],
-            sources: Sequence[str], base_url: str | None = None,
-            extra_files: dict[str, bytes] | None = None) -> Release:
+            base_url: str, metadata: URIRef | None = None,
+            extra_files: dict[str, bytes] | None = None,
+            archive: tuple[str, int] | None = None) -> Release:
     """Write every release file into a fresh directory, then swap it in for ``out_dir``.
 
     A failure at any point (a full disk included) leaves the previous ``out_dir`` as it was,
     and there is no moment without a complete ``out_dir`` (:func:`.rdf.files.swap_in`).
     """
-    base_url = base_url or f"{BASE}release/{version}/"
     out_dir = out_dir.resolve()
     clean_stale(out_dir)
     staging = staging_folder(out_dir)
@@ -238,13 +191,20 @@ def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Seque
         for quad in quads:
             key = quad.graph_name.value  # type: ignore[union-attr]
             graph_triples[key] = graph_triples.get(key, 0) + 1
-        void = _void(version, base_url, checksums, sizes, len(triples), graph_triples, sources)
+        described = [quad.triple for quad in quads
+                     if metadata is not None and quad.graph_name == ox.NamedNode(str(metadata))]
+        void = _void(described, base_url, checksums, sizes, len(triples), graph_triples)
         (staging / "void.ttl").write_bytes(void)
         checksums["void.ttl"] = _sha256(staging / "void.ttl")
         lines = "".join(f"{checksums[name]}  {name}\n" for name in sorted(checksums))
         (staging / "SHA256SUMS").write_text(lines, encoding="utf-8")
         for path in staging.iterdir():  # the umask plays no part: a release is for reading
             path.chmod(FILE_MODE)
+        if archive is not None:
+            from policing_kg.release.archive import write_archive
+
+            name, mtime = archive
+            write_archive(staging, staging / name, f"{name.removesuffix('.tar.gz')}/", mtime)
         swap_in(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)

@@ -87,7 +87,8 @@ def landing_page(view: GraphView, version: str, downloads: Sequence[tuple[str, i
              f'<li><a href="{page.href("query/index.html")}">Stored queries</a> (and the '
              "SPARQL editor, where the site is served by <code>policing-kg serve</code>)</li>"
              f'<li><a href="{page.href("ontology.html")}">The ontology</a>, term by term</li>'
-             "</ul>")
+             f'<li><a href="{page.href("changes.html")}">Changes</a>: each release\'s notes, '
+             "and what it changed</li></ul>")
     files = [[f'<a href="{page.href(f"{release_folder}/{name}")}">{esc(name)}</a>',
               esc(_human_size(size)), f'<code class="iri">{esc(digest)}</code>']
              for name, size, digest in downloads]

@@ -9,6 +9,7 @@ part of the release it was made from: ``policing-kg build`` replaces both.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from policing_kg import __version__
 from policing_kg.common.files import (
     FILE_MODE,
     FOLDER_MODE,
@@ -33,6 +33,7 @@ from policing_kg.common.store import DUMP
 from policing_kg.errors import PolicingKGError
 from policing_kg.project import Project
 from policing_kg.release.jsonld import compact_dump
+from policing_kg.web.changes import changelog_page, release_version
 from policing_kg.web.graphview import GraphView
 from policing_kg.web.html import STYLE, Page
 from policing_kg.web.pages import SourceTexts, as_json, resource_page, resource_rdf, source_page
@@ -46,10 +47,12 @@ from policing_kg.web.sections import (
     sdg_page,
 )
 
-__all__ = ["SiteResult", "write_site", "htaccess", "RELEASE_FOLDER"]
+__all__ = ["SiteResult", "write_site", "htaccess", "release_folder"]
 
 #: Where the site keeps a copy of the release files (as at ``…/release/{version}/``).
-RELEASE_FOLDER = f"release/{__version__}"
+def release_folder(version: str) -> str:
+    """Where the site keeps a copy of the release's files."""
+    return f"release/{version}"
 #: Pages that the section pages give instead of the generic page of their node.
 _SPECIAL = {"sdg.html"}
 
@@ -160,8 +163,12 @@ def write_site(project: Project, dist: Path) -> SiteResult:
                                                      store))
         matrices = build_matrices(store)
         pictures = {m.name: f"crosswalks/{m.name}.svg" for m in matrices}
+        version = release_version(view)
+        folder = release_folder(version)
+        changes = dist / "changes.json"
         section_pages: list[Page] = [
-            landing_page(view, __version__, _downloads(dist), RELEASE_FOLDER),
+            landing_page(view, version, _downloads(dist), folder),
+            changelog_page(view, json.loads(changes.read_bytes()) if changes.is_file() else None),
             documents_page(view), sdg_page(view), crosswalks_page(view, matrices, pictures),
             ontology_page(view, BASE + "ontology"), *query_pages(view, catalogue, examples)]
         for page in section_pages:
@@ -178,7 +185,7 @@ def write_site(project: Project, dist: Path) -> SiteResult:
         put("style.css", STYLE.encode("utf-8"))
         put(".htaccess", htaccess())
         for name in sorted(p.name for p in dist.iterdir() if p.is_file()):
-            put(f"{RELEASE_FOLDER}/{name}", (dist / name).read_bytes())
+            put(f"{folder}/{name}", (dist / name).read_bytes())
         for name in sorted(sources.files):
             put(f"sources/{name}", sources.files[name].text.encode("utf-8"))
         _write(staging, written)
@@ -226,8 +233,9 @@ def _downloads(dist: Path) -> list[tuple[str, int, str]]:
             digest, name = line.split(None, 1)
             sums[name.strip()] = digest
     found = [(name, (dist / name).stat().st_size, sums[name]) for name in sorted(sums)]
-    found.append(("SHA256SUMS", (dist / "SHA256SUMS").stat().st_size,
-                  hashlib.sha256((dist / "SHA256SUMS").read_bytes()).hexdigest()))
+    for name in ["SHA256SUMS", *sorted(p.name for p in dist.glob("policing-kg-*.tar.gz*"))]:
+        data = (dist / name).read_bytes()
+        found.append((name, len(data), hashlib.sha256(data).hexdigest()))
     return found
 
 
