@@ -167,11 +167,12 @@ def stage_serialise(nq: str, engine: str, out_dir: str) -> dict[str, Any]:
     if engine == "ours":
         from rdflib import URIRef
 
+        from policing_kg.common.iris import LAYERS
         from policing_kg.release.publish import DUMPS, order_quads, write_dumps
 
         names = sorted({getattr(q.graph_name, "value", "") for q in quads})
         documents = sorted(n for n in names if n.startswith(GRAPH + "document/"))
-        layers = ["translations", "editorial", "reference", "mappings", "inferred", "queries"]
+        layers = LAYERS[1:]
         order = [URIRef(GRAPH + "ontology"), *map(URIRef, documents),
                  *(URIRef(GRAPH + layer) for layer in layers)]
         start = _clock()

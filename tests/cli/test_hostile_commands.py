@@ -227,7 +227,7 @@ BROKEN_DATA: dict[str, tuple[str, str, str, str]] = {
     "lines-text": ("data/sources/manifest.toml", "lines = [", 'lines = "1-23" # [',
                    "`lines` must be two integers"),
     "translation-text-integer": ("data/labels/translations.toml",
-                                 'text = "Connecting and strengthening', 'text = 7 # "',
+                                 'text = "Connect and strengthen', 'text = 7 # "',
                                  "`text` must be text, not an integer"),
     "translation-not-a-table": ("data/labels/translations.toml", "", 'translation = "x"\n',
                                 "must be an array of tables"),

@@ -142,6 +142,10 @@ def test_the_release_carries_its_diff_from_the_previous_one(release: tuple[Path,
     changes = json.loads((dist / "changes.json").read_text("utf-8"))
     assert (changes["old"], changes["new"]) == ("0.1.0", "0.2.0")
     assert changes["counts"]["translations.added"] >= 110
+    # a translation that 0.2.0 reworded is "changed", not removed and added
+    changed = {row["item"]: row for row in changes["translations"]["changed"]}
+    assert changed[ID + "gpg-2023/goal/5"]["after"] == "Tackle corruption and financial crime in all its forms"
+    assert changes["counts"]["translations.removed"] == 0
     assert changes["counts"]["items.added"] == changes["counts"]["items.removed"] == 0
     assert "## Changes from 0.1.0" in (dist / "CHANGES.md").read_text("utf-8")
 

@@ -22,7 +22,7 @@ def test_an_installed_package_validates_without_a_checkout(tmp_path: Path) -> No
     for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         source.mkdir(exist_ok=True)
         shutil.copy(ROOT / name, source / name)
-    for folder in ("src", "data", "ontology", "shapes", "queries"):
+    for folder in ("src", "data", "ontology", "shapes", "queries", "releases"):
         shutil.copytree(ROOT / folder, source / folder,
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
@@ -33,7 +33,8 @@ def test_an_installed_package_validates_without_a_checkout(tmp_path: Path) -> No
     for shipped in ("policing_kg/_project/data/sources/manifest.toml",
                     "policing_kg/_project/shapes/items.ttl",
                     "policing_kg/_project/ontology/policing-kg.ttl",
-                    "policing_kg/_project/queries/document-outline.rq"):
+                    "policing_kg/_project/queries/document-outline.rq",
+                    "policing_kg/_project/releases/releases.toml"):
         assert shipped in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

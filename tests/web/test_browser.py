@@ -60,7 +60,7 @@ def test_from_the_landing_page_to_a_passage_and_an_sdg_target_and_back(
     assert page.locator("h1").inner_text().startswith("3. Improve law enforcement")
     page.screenshot(path=str(SHOTS / "item-page.png"), full_page=False)
 
-    page.get_by_role("link", name="3.2. Renforcer la coopération").first.click()
+    page.get_by_role("link", name="3.2. Strengthen cooperation").first.click()
     assert page.url.endswith("/id/gpg-2023/goal/3/statement/2.html")
     highlighted = page.locator("pre.passage mark").first
     assert highlighted.inner_text().startswith("Renforcer la coopération, mettre en place")

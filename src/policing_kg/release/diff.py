@@ -223,6 +223,23 @@ def _row(row: dict[str, str]) -> str:
     return "; ".join(f"{key}: {short(value)}" for key, value in row.items() if value != "")
 
 
+def _translations(before: set[tuple[str, str, str]],
+                  after: set[tuple[str, str, str]]) -> dict[str, list[dict[str, str]]]:
+    """Return the translations added, removed or changed (same item and language, new text)."""
+    old = {(i, lang): t for i, lang, t in before}
+    new = {(i, lang): t for i, lang, t in after}
+    return {
+        "added": _sorted(({"item": i, "language": lang, "text": new[(i, lang)]}
+                          for i, lang in new.keys() - old.keys()), "item", "language"),
+        "removed": _sorted(({"item": i, "language": lang, "text": old[(i, lang)]}
+                            for i, lang in old.keys() - new.keys()), "item", "language"),
+        "changed": _sorted(({"item": i, "language": lang, "before": old[(i, lang)],
+                             "after": new[(i, lang)]}
+                            for i, lang in old.keys() & new.keys()
+                            if old[(i, lang)] != new[(i, lang)]), "item", "language"),
+    }
+
+
 def _shacl_key(result: dict[str, str]) -> tuple[str, ...]:
     return tuple(str(result.get(k, "")) for k in ("focus", "path", "component", "severity",
                                                   "message"))
@@ -279,12 +296,7 @@ def diff_releases(old: Snapshot, new: Snapshot) -> ReleaseDiff:
             "moved": _sorted(moved, "item", "how"), "relabelled": _sorted(relabelled, "item"),
             "text changed": _sorted(changed, "item"),
         },
-        "translations": {
-            "added": _sorted(({"item": i, "language": lang, "text": t} for i, lang, t
-                              in b["translations"] - a["translations"]), "item", "language"),
-            "removed": _sorted(({"item": i, "language": lang, "text": t} for i, lang, t
-                                in a["translations"] - b["translations"]), "item", "language"),
-        },
+        "translations": _translations(a["translations"], b["translations"]),
         "mappings": {
             "added": mapping_rows(b["mappings"].keys() - a["mappings"].keys(), b["mappings"]),
             "removed": mapping_rows(a["mappings"].keys() - b["mappings"].keys(), a["mappings"]),
