@@ -275,13 +275,18 @@ def sdg_import(source: str, timeout: float, project_dir: Path | None) -> None:
         sys.exit(1)
 
 
-from policing_kg.cli_release import diff, report  # noqa: E402 - the release commands
+from policing_kg.cli_release import (  # noqa: E402 - the release commands
+    crosswalk_evaluate,
+    diff,
+    report,
+)
 from policing_kg.cli_web import serve, site  # noqa: E402 - the web commands, beside the others
 
 cli.add_command(site)
 cli.add_command(serve)
 cli.add_command(diff)
 cli.add_command(report)
+crosswalk.add_command(crosswalk_evaluate)
 
 
 def main() -> None:

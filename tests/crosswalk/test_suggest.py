@@ -36,7 +36,8 @@ def test_precision_and_recall() -> None:
 
 def test_the_command_writes_sssom_and_scores_it(tmp_path: Path,
                                                 release: tuple[Path, BuildResult]) -> None:
-    mappings_before = sorted((p.name, p.read_bytes()) for p in (ROOT / "data/mappings").iterdir())
+    mappings_before = sorted((str(p), p.read_bytes()) for p in (ROOT / "data/mappings").rglob("*")
+                             if p.is_file())
     out = tmp_path / "suggested.sssom.tsv"
     result = CliRunner().invoke(cli, ["crosswalk", "suggest", "--task", "themes", "--out", str(out),
                                       "--project", str(ROOT), "--dist", str(release[0])])
@@ -52,7 +53,8 @@ def test_the_command_writes_sssom_and_scores_it(tmp_path: Path,
         "https://w3id.org/semapv/vocab/LexicalMatching"}
     assert 0.0 < float(match.group(3)) <= 1.0 and 0.0 < float(match.group(6)) <= 1.0
     # proposed only: the curated sets are untouched
-    assert sorted((p.name, p.read_bytes()) for p in (ROOT / "data/mappings").iterdir()) == \
+    assert sorted((str(p), p.read_bytes()) for p in (ROOT / "data/mappings").rglob("*")
+                             if p.is_file()) == \
         mappings_before
     # the same inputs give the same suggestions
     again = tmp_path / "again.sssom.tsv"

@@ -34,10 +34,13 @@ GOOD = ("pkgid:oec-2022/objective/1\tpkg:serves\tpkgid:sf-2026/goal/1\t"
 def test_the_curated_sets_load_and_are_in_canonical_form() -> None:
     sets = load_mapping_sets(MAPPINGS, ROOT)
     assert [s.name for s in sets] == ["global-policing-goals-to-sdgs",
+                                      "policing-goal-statements-to-sdg-targets",
                                       "policing-goals-2017-to-2023",
                                       "programme-objectives-to-sf-goals",
                                       "programme-objectives-to-themes",
-                                      "programme-strategies-to-policing-goals"]
+                                      "programme-outcomes-to-sdg-targets",
+                                      "programme-strategies-to-policing-goals",
+                                      "programme-work-to-policing-goal-statements"]
     for mapping_set in sets:
         assert mapping_set.metadata["license"].startswith("https://creativecommons.org/")
         for m in mapping_set.mappings:

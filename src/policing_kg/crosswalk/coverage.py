@@ -7,8 +7,15 @@ from dataclasses import dataclass, field
 
 from policing_kg.assembly.assemble import assemble
 from policing_kg.checks.shacl import ShapeReport
-from policing_kg.common.iris import item_iri, short_id
-from policing_kg.curation.mappings import Coverage, MappingSet, coverage, mapping_node
+from policing_kg.common.iris import PKG, item_iri, short_id
+from policing_kg.common.sorting import natural_key
+from policing_kg.curation.mappings import (
+    NO_TERM_FOUND,
+    Coverage,
+    MappingSet,
+    coverage,
+    mapping_node,
+)
 from policing_kg.errors import DataError, NotConforming
 from policing_kg.extraction.records import ItemKind
 from policing_kg.project import Project
@@ -19,9 +26,15 @@ __all__ = ["CrosswalkReport", "COVERED_KINDS", "check_crosswalks", "row_problems
 COVERED_KINDS = {
     ItemKind.STRATEGIC_GOAL: "strategic goal",
     ItemKind.GLOBAL_POLICING_GOAL: "global policing goal",
-    ItemKind.PROGRAMME_OBJECTIVE: "programme objective",
+    ItemKind.GOAL_STATEMENT: "goal statement",
     ItemKind.CROSS_CUTTING_THEME: "cross-cutting theme",
+    ItemKind.THEME_STATEMENT: "theme statement",
+    ItemKind.PROGRAMME_OBJECTIVE: "programme objective",
+    ItemKind.EXPECTED_OUTCOME: "expected outcome",
 }
+#: The SDGs that INTERPOL names for all seven goals (FACTS.md): their targets that nothing
+#: reaches are listed in full.
+NAMED_SDGS = ("5", "16", "17")
 
 
 @dataclass(frozen=True)
@@ -37,13 +50,22 @@ class CrosswalkReport:
     #: rows that break the shapes, as ``file:line: message`` (the build's SHACL, the same rules
     #: that ``policing-kg validate`` applies to the same links written as RDF)
     problems: tuple[str, ...] = ()
+    #: statements of the Global Policing Goals that no programme objective or outcome delivers
+    undelivered: tuple[str, ...] = ()
+    statements: int = 0
 
     def lines(self) -> list[str]:
         """Return the sets, and what nothing maps (goals, objectives, themes, SDGs), for people."""
         covered = self.coverage
         lines = [f"{len(self.sets)} mapping sets, {covered.mappings} mappings: all justified, "
                  "all pointing at items of the graph of the kinds the shapes require"]
-        lines += [f"  {s.path}: {len(s.mappings)}" for s in self.sets]
+        for mapping_set in self.sets:
+            rows = mapping_set.mappings
+            subjects = {m.subject for m in rows}
+            none = {m.subject for m in rows if m.object == NO_TERM_FOUND}
+            objects = {m.object for m in rows if m.object != NO_TERM_FOUND}
+            lines.append(f"  {mapping_set.path}: {len(rows)} ({len(subjects)} subjects, "
+                         f"{len(none)} ruled not mappable, {len(objects)} objects reached)")
         lines.append("with no mapping:")
         for kind, total in sorted(self.totals.items()):
             missing = covered.unmapped.get(kind, [])
@@ -57,6 +79,16 @@ class CrosswalkReport:
             shown = ", ".join(missing) if len(missing) <= 20 else (
                 f"{', '.join(missing[:20])}, … (+{len(missing) - 20})")
             lines.append(f"  {kind}: {len(missing)} of {total}" + (f" — {shown}" if shown else ""))
+        if self.statements:
+            names = ", ".join(short_id(iri) for iri in self.undelivered)
+            lines.append(f"  statements no programme work delivers (pkg:delivers): "
+                         f"{len(self.undelivered)} of {self.statements}"
+                         + (f" — {names}" if names else ""))
+        for goal in NAMED_SDGS:
+            missing = [code for code in self.sdg_unmapped.get("SDG target", [])
+                       if code.split(".")[0] == goal]
+            lines.append(f"  SDG {goal} targets reached by nothing: {len(missing)}"
+                         + (f" — {', '.join(missing)}" if missing else ""))
         return lines
 
 
@@ -114,5 +146,13 @@ def check_crosswalks(project: Project) -> CrosswalkReport:
     from policing_kg.checks.shacl import load_shapes, validate_graph
 
     report = validate_graph(union_graph(assembly.dataset), load_shapes(project.shapes))
+    statement_kinds = (COVERED_KINDS[ItemKind.GOAL_STATEMENT],
+                       COVERED_KINDS[ItemKind.THEME_STATEMENT])
+    statements = sorted((iri for iri, kind in items.items() if kind in statement_kinds),
+                        key=natural_key)
+    delivered = {m.object for mapping_set in sets for m in mapping_set.mappings
+                 if m.predicate == str(PKG.delivers)}
     return CrosswalkReport(tuple(sets), coverage(sets, items), totals, sdg_unmapped, sdg_totals,
-                           tuple(row_problems(sets, report)))
+                           tuple(row_problems(sets, report)),
+                           tuple(iri for iri in statements if iri not in delivered),
+                           len(statements))

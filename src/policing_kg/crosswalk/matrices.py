@@ -66,6 +66,35 @@ MATRICES = {
              ?item pkg:buildsOnTheme ?row ; skos:inScheme ?column .
              ?column a pkg:ProgrammeStrategy } GROUP BY ?row ?column""",
     ),
+    "policing-goals-by-sdg-targets": (
+        "Global Policing Goals and themes (2023) × the SDG targets their statements reach",
+        "statements of the goal or theme mapped to the target",
+        "SELECT ?key WHERE { { ?key a pkg:GlobalPolicingGoal } UNION "
+        "{ ?key a pkg:CrossCuttingTheme } }",
+        """SELECT DISTINCT ?key WHERE {
+             ?mapping sssom:subject_id ?statement ; sssom:predicate_id pkg:contributesToSDG ;
+                      sssom:object_id ?key .
+             ?key a sdgo:Target .
+             { ?statement a pkg:GoalStatement } UNION { ?statement a pkg:ThemeStatement } }""",
+        """SELECT ?row ?column (COUNT(DISTINCT ?statement) AS ?value) WHERE {
+             ?mapping sssom:subject_id ?statement ; sssom:predicate_id pkg:contributesToSDG ;
+                      sssom:object_id ?column .
+             ?column a sdgo:Target .
+             ?statement skos:broader ?row .
+             { ?statement a pkg:GoalStatement } UNION { ?statement a pkg:ThemeStatement } }
+           GROUP BY ?row ?column""",
+    ),
+    "statements-by-programmes": (
+        "Global Policing Goal statements (2023) × the 2022-2025 programme strategies",
+        "objectives and outcomes of the programme that deliver the statement (pkg:delivers)",
+        "SELECT ?key WHERE { { ?key a pkg:GoalStatement } UNION { ?key a pkg:ThemeStatement } }",
+        "SELECT ?key WHERE { ?key a pkg:ProgrammeStrategy }",
+        """SELECT ?row ?column (COUNT(DISTINCT ?item) AS ?value) WHERE {
+             ?mapping sssom:subject_id ?item ; sssom:predicate_id pkg:delivers ;
+                      sssom:object_id ?row .
+             ?item skos:inScheme ?column .
+             ?column a pkg:ProgrammeStrategy } GROUP BY ?row ?column""",
+    ),
     "policing-goals-by-programmes": (
         "Global Policing Goals × programme strategies",
         "confidence of the mapping (pkg:serves)",

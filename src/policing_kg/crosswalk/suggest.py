@@ -23,7 +23,8 @@ from typing import Any
 from policing_kg.common.iris import sparql_prefixes
 
 __all__ = [
-    "Suggestion", "Score", "TASKS", "tokens", "read_texts", "suggest", "score", "to_sssom",
+    "Suggestion", "Score", "TASKS", "tokens", "read_texts", "ranked", "suggest", "score",
+    "to_sssom",
 ]
 
 _STOP = frozenset("""
@@ -45,15 +46,34 @@ TASKS = {
              ?item skos:prefLabel ?text FILTER (LANG(?text) = "fr") }""",
         """SELECT ?item ?text WHERE { ?item a pkg:CrossCuttingTheme .
              { ?item skos:prefLabel ?text FILTER (LANG(?text) = "fr") }
-             UNION { ?statement skos:broader ?item ; skos:prefLabel ?text } }""",
+             UNION { ?statement skos:broader ?item ; skos:prefLabel ?text
+                     FILTER (LANG(?text) = "fr") } }""",
     ),
     "sdg-targets": (
         "https://w3id.org/policing-kg/ontology#contributesToSDG",
         """SELECT ?item ?text WHERE { ?item a pkg:GlobalPolicingGoal .
              { ?item skos:prefLabel ?text FILTER (LANG(?text) = "fr") }
-             UNION { ?statement skos:broader ?item ; skos:prefLabel ?text } }""",
+             UNION { ?statement skos:broader ?item ; skos:prefLabel ?text
+                     FILTER (LANG(?text) = "fr") } }""",
         """SELECT ?item ?text WHERE { ?item a sdgo:Target ;
              skos:prefLabel ?text FILTER (LANG(?text) = "fr") }""",
+    ),
+    "statement-targets": (
+        "https://w3id.org/policing-kg/ontology#contributesToSDG",
+        """SELECT ?item ?text WHERE { { ?item a pkg:GoalStatement } UNION
+             { ?item a pkg:ThemeStatement } ?item skos:prefLabel ?text
+             FILTER (LANG(?text) = "fr") }""",
+        """SELECT ?item ?text WHERE { ?item a sdgo:Target ;
+             skos:prefLabel ?text FILTER (LANG(?text) = "fr") }""",
+    ),
+    "programme-statements": (
+        "https://w3id.org/policing-kg/ontology#delivers",
+        """SELECT ?item ?text WHERE {
+             { ?item a pkg:ProgrammeObjective } UNION { ?item a pkg:ExpectedOutcome }
+             ?item skos:prefLabel ?text FILTER (LANG(?text) = "fr") }""",
+        """SELECT ?item ?text WHERE { { ?item a pkg:GoalStatement } UNION
+             { ?item a pkg:ThemeStatement } ?item skos:prefLabel ?text
+             FILTER (LANG(?text) = "fr") }""",
     ),
     "strategic-goals": (
         "https://w3id.org/policing-kg/ontology#serves",
@@ -132,18 +152,29 @@ def read_texts(store: object, query: str) -> dict[str, str]:
     return {item: " ".join(sorted(texts)) for item, texts in found.items()}
 
 
-def suggest(subjects: dict[str, str], objects: dict[str, str], predicate: str,
-            threshold: float = 0.05) -> list[Suggestion]:
-    """Propose, for each subject, the most similar object if its cosine reaches ``threshold``."""
+def ranked(subjects: dict[str, str], objects: dict[str, str]) -> dict[str, list[tuple[float, str]]]:
+    """Return, for each subject, every object by cosine similarity, best first."""
     vectors = _vectors({**{f"s {k}": tokens(v) for k, v in subjects.items()},
                         **{f"o {k}": tokens(v) for k, v in objects.items()}})
-    suggestions = []
+    found = {}
     for subject in sorted(subjects):
         left = vectors[f"s {subject}"]
-        best = max(((sum(w * vectors[f"o {obj}"].get(t, 0.0) for t, w in left.items()), obj)
-                    for obj in sorted(objects)), default=(0.0, ""))
-        if best[0] >= threshold:
-            suggestions.append(Suggestion(subject, predicate, best[1], round(best[0], 3)))
+        scores = [(sum(w * vectors[f"o {obj}"].get(t, 0.0) for t, w in left.items()), obj)
+                  for obj in sorted(objects)]
+        found[subject] = sorted(scores, reverse=True)  # ties: the last object in name order
+    return found
+
+
+def suggest(subjects: dict[str, str], objects: dict[str, str], predicate: str,
+            threshold: float = 0.05, best: int = 1) -> list[Suggestion]:
+    """Propose, for each subject, its ``best`` most similar objects whose cosine reaches
+    ``threshold``.
+    """
+    suggestions = []
+    for subject, scores in ranked(subjects, objects).items():
+        for cosine, obj in scores[:best]:
+            if cosine >= threshold and obj:
+                suggestions.append(Suggestion(subject, predicate, obj, round(cosine, 3)))
     return suggestions
 
 
@@ -216,10 +247,11 @@ def propose(project: Any, dist: Path, task: str, threshold: float = 0.05,
     curated_sets = load_mapping_sets(project.data / "mappings", project.root)
     predicate, subjects_query, objects_query = TASKS[task]
     objects = read_texts(store, objects_query)
-    suggestions = suggest(read_texts(store, subjects_query), objects, predicate, threshold)
+    subjects = read_texts(store, subjects_query)
+    suggestions = suggest(subjects, objects, predicate, threshold)
     # scored against the curated mappings that the task could have proposed
     curated = {(m.subject, m.object) for s in curated_sets for m in s.mappings
-               if m.predicate == predicate and m.object in objects}
+               if m.predicate == predicate and m.subject in subjects and m.object in objects}
     proposal = Proposal(task, suggestions, score(task, suggestions, curated),
                         len({s for s, _ in curated}))
     if out is not None:
