@@ -210,7 +210,8 @@ def crosswalk_check(project_dir: Path | None) -> None:
 @crosswalk.command("suggest", short_help="Propose mappings from the texts; score them.")
 @click.option("--task", type=click.Choice(SUGGESTION_TASKS), default="themes",
               show_default=True, help="Objectives and outcomes to themes, objectives to "
-              "2026-2030 strategic goals, or Global Policing Goals to SDG targets.")
+              "2026-2030 strategic goals, Global Policing Goals or their statements to SDG "
+              "targets, objectives and outcomes to the statements they deliver.")
 @click.option("--threshold", type=float, default=0.05, show_default=True,
               help="The least cosine similarity that a suggestion needs (0 to 1).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),

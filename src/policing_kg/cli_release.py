@@ -32,7 +32,14 @@ def diff(old: Path, new: Path, fmt: str, project_dir: Path | None) -> None:
 
     before, after = read_snapshot(old), read_snapshot(new)
     if before.shacl is None or after.shacl is None:
-        shapes = load_shapes(locate_project(project_dir).shapes)
+        project = locate_project(project_dir)
+        if not project.shapes.is_dir():
+            from policing_kg.errors import PolicingKGError
+
+            raise PolicingKGError("a release keeps no SHACL results, and there are no shapes "
+                                  "here to compute them with", where=str(project.shapes),
+                                  hint="run from the checkout, or pass --project DIR")
+        shapes = load_shapes(project.shapes)
         compute_shacl(before, shapes)
         compute_shacl(after, shapes)
     changes = diff_releases(before, after)

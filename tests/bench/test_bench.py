@@ -59,8 +59,13 @@ def test_a_quick_run_measures_every_stage_and_compares_the_answers(
     assert all(f["deterministic"] for f in stages["serialise"]["ours"]["formats"].values())
     ours, peer = stages["queries"]["ours"]["queries"], stages["queries"]["peer"]["queries"]
     assert set(ours) == set(peer) and len(ours) >= 12
-    assert {name: q["rows"] for name, q in ours.items()} == \
-        {name: q["rows"] for name, q in peer.items()}
+    assert all("rows" in q for q in ours.values()), ours
+    # rdflib may run over its time limit on a query (the bench records "over"): the answers
+    # are compared wherever both finished, which must be most of them
+    finished = {name for name, q in peer.items() if "rows" in q}
+    assert len(finished) >= 12
+    assert {name: ours[name]["rows"] for name in finished} == \
+        {name: peer[name]["rows"] for name in finished}
     assert results["cli"]["help_seconds"] > 0
     report = (out / "bench.md").read_text("utf-8")
     assert "| validate (5 violations) |" in report and "pyshacl" in report

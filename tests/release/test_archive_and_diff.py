@@ -139,20 +139,34 @@ def test_diff_finds_each_kind_of_change() -> None:
 
 def test_the_release_carries_its_diff_from_the_previous_one(release: tuple[Path, object]) -> None:
     dist, _ = release
+    history = load_releases(ROOT / "releases" / "releases.toml")
+    assert history.previous is not None
     changes = json.loads((dist / "changes.json").read_text("utf-8"))
-    assert (changes["old"], changes["new"]) == ("0.1.0", "0.2.0")
+    assert (changes["old"], changes["new"]) == (history.previous.version, history.current.version)
+    assert f"## Changes from {history.previous.version}" in (dist / "CHANGES.md").read_text("utf-8")
+    assert history.current.notes.splitlines()[0] in (dist / "CHANGES.md").read_text("utf-8")
+
+
+def test_the_first_release_differs_by_the_translations(release: tuple[Path, object]) -> None:
+    """0.1.0 (kept in releases/) against this build: the English of every item came since."""
+    from policing_kg.release.diff import read_snapshot
+
+    changes = diff_releases(read_snapshot(ROOT / "releases" / "policing-kg-0.1.0.tar.gz"),
+                            read_snapshot(release[0])).to_json()
     assert changes["counts"]["translations.added"] >= 110
-    # a translation that 0.2.0 reworded is "changed", not removed and added
+    assert changes["counts"]["items.added"] == changes["counts"]["items.removed"] == 0
+    # a translation reworded since 0.1.0 is "changed", not removed and added
     changed = {row["item"]: row for row in changes["translations"]["changed"]}
     assert changed[ID + "gpg-2023/goal/5"]["after"] == "Tackle corruption and financial crime in all its forms"
     assert changes["counts"]["translations.removed"] == 0
-    assert changes["counts"]["items.added"] == changes["counts"]["items.removed"] == 0
-    assert "## Changes from 0.1.0" in (dist / "CHANGES.md").read_text("utf-8")
 
 
 def test_diff_command_on_folder_and_archive(release: tuple[Path, object]) -> None:
     dist, _ = release
-    old = ROOT / "releases" / "policing-kg-0.1.0.tar.gz"
+    history = load_releases(ROOT / "releases" / "releases.toml")
+    assert history.previous is not None
+    old = history.archive_path(history.previous)
+    assert old is not None
     done = subprocess.run([sys.executable, "-m", "policing_kg", "diff", str(old), str(dist),
                            "--format", "json"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
@@ -165,4 +179,55 @@ def test_diff_command_on_folder_and_archive(release: tuple[Path, object]) -> Non
     bad = subprocess.run([sys.executable, "-m", "policing_kg", "diff", str(ROOT / "README.md"),
                           str(dist)], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "not a release" in bad.stderr
-    assert read_snapshot(dist).version == "0.2.0"
+    assert read_snapshot(dist).version == history.current.version
+
+
+def _diff(old: Path, new: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "policing_kg", "diff", str(old), str(new)],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("damage", ["void-cut-short", "report-edited", "no-sums", "garbage-sums"])
+def test_a_damaged_release_folder_is_one_line(release: tuple[Path, object], tmp_path: Path,
+                                              damage: str) -> None:
+    dist, _ = release
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for path in dist.iterdir():
+        if path.is_file():
+            shutil.copy(path, copy / path.name)
+    if damage == "void-cut-short":
+        (copy / "void.ttl").write_bytes((copy / "void.ttl").read_bytes()[:500])
+    elif damage == "report-edited":
+        (copy / "quality-report.json").write_text("{}", "utf-8")
+    elif damage == "no-sums":
+        (copy / "SHA256SUMS").unlink()
+    else:
+        (copy / "SHA256SUMS").write_text("not a checksum line\n", "utf-8")
+    for args in ((copy, dist), (dist, copy)):
+        done = _diff(*args)
+        assert done.returncode == 2, done.stdout[:300]
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    report = subprocess.run([sys.executable, "-m", "policing_kg", "report", "--dist", str(copy)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert report.returncode == 2 and report.stderr.count("\n") == 1, report.stderr
+
+
+def test_an_archive_made_by_tar_with_its_folder_entry_is_read(release: tuple[Path, object],
+                                                              tmp_path: Path) -> None:
+    dist, _ = release
+    folder = tmp_path / "policing-kg-x"
+    folder.mkdir()
+    for path in dist.iterdir():
+        if path.is_file() and not is_archive_name(path.name):
+            shutil.copy(path, folder / path.name)
+    archive = tmp_path / "repacked.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(folder, arcname=folder.name)  # a directory member first, as tar(1) writes
+    assert "policing-kg.nq" in read_archive(archive)
+    bad = tmp_path / "bad.tar.gz"
+    (folder / "SHA256SUMS").write_text("garbage\n", "utf-8")
+    with tarfile.open(bad, "w:gz") as tar:
+        tar.add(folder, arcname=folder.name)
+    done = _diff(bad, dist)
+    assert done.returncode == 2 and "SHA256SUMS is damaged" in done.stderr

@@ -173,7 +173,12 @@ def _once(method: str, parts: urllib.parse.SplitResult, body: bytes | None,
         connection.connect()
         deadline.watch(connection.sock)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection.request(method, target, body=body, headers=headers)
+        try:
+            connection.request(method, target, body=body, headers=headers)
+        except (BrokenPipeError, ConnectionResetError):
+            # the server answered (a 401 challenge, a 413) and closed before it read the whole
+            # body: read that answer; with none, getresponse fails and the error says so
+            pass
         response = connection.getresponse()
         length = response.getheader("Content-Length")
         if length is not None and length.strip().isdigit() and int(length) > max_bytes:

@@ -66,7 +66,7 @@ class CrosswalkReport:
             objects = {m.object for m in rows if m.object != NO_TERM_FOUND}
             lines.append(f"  {mapping_set.path}: {len(rows)} ({len(subjects)} subjects, "
                          f"{len(none)} ruled not mappable, {len(objects)} objects reached)")
-        lines.append("with no mapping:")
+        lines.append("with no mapping (a subject ruled not mappable counts as considered):")
         for kind, total in sorted(self.totals.items()):
             missing = covered.unmapped.get(kind, [])
             names = ", ".join(short_id(iri) for iri in missing)
@@ -74,21 +74,22 @@ class CrosswalkReport:
         if covered.unmappable:
             names = ", ".join(short_id(iri) for iri in covered.unmappable)
             lines.append(f"ruled not mappable (sssom:NoTermFound): {names}")
+        lines.append("SDGs that nothing points at:")
         for kind, total in self.sdg_totals.items():
             missing = self.sdg_unmapped.get(kind, [])
             shown = ", ".join(missing) if len(missing) <= 20 else (
                 f"{', '.join(missing[:20])}, … (+{len(missing) - 20})")
             lines.append(f"  {kind}: {len(missing)} of {total}" + (f" — {shown}" if shown else ""))
-        if self.statements:
-            names = ", ".join(short_id(iri) for iri in self.undelivered)
-            lines.append(f"  statements no programme work delivers (pkg:delivers): "
-                         f"{len(self.undelivered)} of {self.statements}"
-                         + (f" — {names}" if names else ""))
         for goal in NAMED_SDGS:
             missing = [code for code in self.sdg_unmapped.get("SDG target", [])
                        if code.split(".")[0] == goal]
             lines.append(f"  SDG {goal} targets reached by nothing: {len(missing)}"
                          + (f" — {', '.join(missing)}" if missing else ""))
+        if self.statements:
+            names = ", ".join(short_id(iri) for iri in self.undelivered)
+            lines.append(f"statements no programme work delivers (pkg:delivers): "
+                         f"{len(self.undelivered)} of {self.statements}"
+                         + (f" — {names}" if names else ""))
         return lines
 
 

@@ -167,9 +167,7 @@ def ranked(subjects: dict[str, str], objects: dict[str, str]) -> dict[str, list[
 
 def suggest(subjects: dict[str, str], objects: dict[str, str], predicate: str,
             threshold: float = 0.05, best: int = 1) -> list[Suggestion]:
-    """Propose, for each subject, its ``best`` most similar objects whose cosine reaches
-    ``threshold``.
-    """
+    """Propose, for each subject, its ``best`` most similar objects that reach ``threshold``."""
     suggestions = []
     for subject, scores in ranked(subjects, objects).items():
         for cosine, obj in scores[:best]:

@@ -72,13 +72,17 @@ def read_archive(path: Path, sha256: str | None = None) -> dict[str, bytes]:
             from None
     if sha256 is not None and hashlib.sha256(raw).hexdigest() != sha256:
         raise PolicingKGError("the archive does not match the SHA-256 its release record gives",
-                              where=str(path), hint=hint)
+                              where=str(path), hint="check the record's `sha256` (sha256sum of "
+                              "the archive), or copy the archive again from its release")
     files: dict[str, bytes] = {}
     try:
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as tar:
             total, folders = 0, set()
             for member in tar:
-                parts = member.name.split("/")
+                parts = member.name.rstrip("/").split("/")
+                if member.isdir() and len(parts) == 1 and parts[0] not in ("", ".", ".."):
+                    folders.add(parts[0])  # the archive's one folder, as tar(1) writes it
+                    continue
                 folders.add(parts[0])
                 if not member.isfile() or len(parts) != 2 or len(folders) != 1 \
                         or {parts[0], parts[1]} & {"", ".", ".."}:

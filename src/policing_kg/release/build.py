@@ -18,7 +18,7 @@ from policing_kg.checks.quality import QualityReport
 from policing_kg.checks.shacl import ShapeReport, load_shapes, validate_graph
 from policing_kg.common.iris import graph_iri, graph_order
 from policing_kg.curation.releases import ReleaseHistory
-from policing_kg.errors import NotConforming
+from policing_kg.errors import DataError, NotConforming
 from policing_kg.project import Project
 from policing_kg.release.archive import release_time
 from policing_kg.release.metadata import archive_name, check_base_url, metadata_triples
@@ -170,8 +170,15 @@ def _changes(project: Project, history: ReleaseHistory, dataset: Any, order: lis
     assert archive is not None and previous.sha256 is not None
     from policing_kg.release.archive import read_archive
 
+    if not archive.is_file():
+        raise DataError(f"the archive of {previous.version} is not in releases/",
+                        where=str(archive), hint="copy it there from that release's dist/, "
+                        "as its record's `archive` names it")
     read_archive(archive, previous.sha256)  # the record's checksum, before anything is read
     old = read_snapshot(archive)
+    if old.version != previous.version:
+        raise DataError(f"the archive named for {previous.version} holds release {old.version}",
+                        where=previous.where, hint="name that version's own archive")
     if old.shacl is None:
         from policing_kg.release.diff import compute_shacl
 

@@ -69,31 +69,63 @@ def _shacl(report: bytes | None) -> list[dict[str, str]] | None:
         return None
 
 
-def read_snapshot(path: Path) -> Snapshot:
-    """Read a release folder or archive; one line when it is neither."""
-    from policing_kg.common.reading import read_dump
+def _checked(files: dict[str, bytes], where: Path) -> dict[str, bytes]:
+    """Refuse a release whose SHA256SUMS is missing or damaged, or does not match a file."""
+    import hashlib
+    import re
 
+    hint = "download the release again, or rebuild it (`policing-kg build`)"
+    sums = files.get("SHA256SUMS")
+    if sums is None:
+        raise PolicingKGError("not a release: no SHA256SUMS", where=str(where), hint=hint)
+    listed: dict[str, str] = {}
+    for line in sums.decode("utf-8", "replace").splitlines():
+        match = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line)
+        if match is None:
+            raise PolicingKGError("SHA256SUMS is damaged", where=str(where), hint=hint)
+        listed[match.group(2)] = match.group(1)
+    if "policing-kg.nq" not in listed:
+        raise PolicingKGError("SHA256SUMS does not list policing-kg.nq", where=str(where),
+                              hint=hint)
+    for name, digest in listed.items():
+        if name not in files or hashlib.sha256(files[name]).hexdigest() != digest:
+            raise PolicingKGError(f"{name} does not match its SHA-256 in SHA256SUMS (cut short "
+                                  "or changed)", where=str(where), hint=hint)
+    return {name: files[name] for name in listed}
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Read a release folder or archive, every file checked against its SHA256SUMS first."""
     if path.is_dir():
-        quads = read_dump(path / "policing-kg.nq")
-        void = (path / "void.ttl").read_bytes() if (path / "void.ttl").is_file() else None
-        report = path / "quality-report.json"
-        return Snapshot(_version(quads, void), quads,
-                        _shacl(report.read_bytes() if report.is_file() else None))
-    if path.name.endswith(".tar.gz") and path.is_file():
+        from policing_kg.common.files import SITE, is_archive_name
+
+        try:
+            files = {p.name: p.read_bytes() for p in path.iterdir()
+                     if p.is_file() and p.name != SITE and not is_archive_name(p.name)}
+        except OSError as exc:
+            raise PolicingKGError(f"cannot read the release ({exc.strerror})",
+                                  where=str(path)) from None
+    elif path.name.endswith(".tar.gz") and path.is_file():
         from policing_kg.release.archive import read_archive
 
         files = read_archive(path)
-        if "policing-kg.nq" not in files:
-            raise PolicingKGError("the archive holds no policing-kg.nq", where=str(path))
-        try:
-            quads = list(ox.parse(files["policing-kg.nq"], format=ox.RdfFormat.N_QUADS))
-        except (SyntaxError, ValueError) as exc:
-            raise PolicingKGError(f"policing-kg.nq does not parse ({exc})", where=str(path)) \
-                from None
-        return Snapshot(_version(quads, files.get("void.ttl")), quads,
-                        _shacl(files.get("quality-report.json")))
-    raise PolicingKGError("not a release", where=str(path),
-                          hint="give a release folder (dist/) or its .tar.gz archive")
+    else:
+        raise PolicingKGError("not a release", where=str(path),
+                              hint="give a release folder (dist/) or its .tar.gz archive")
+    files = _checked(files, path)
+    try:
+        quads = list(ox.parse(files["policing-kg.nq"], format=ox.RdfFormat.N_QUADS))
+        version = _version(quads, files.get("void.ttl"))
+    except (SyntaxError, ValueError) as exc:
+        detail = " ".join(str(exc).split())[:160]
+        raise PolicingKGError(f"the release does not parse ({detail})", where=str(path)) \
+            from None
+    report = files.get("quality-report.json")
+    shacl = _shacl(report) if report is not None else None
+    if report is not None and shacl is None:
+        raise PolicingKGError("quality-report.json has no SHACL results", where=str(path),
+                              hint="rebuild the release")
+    return Snapshot(version, quads, shacl)
 
 
 def snapshot_of(version: str, quads: list[ox.Quad], shacl: list[dict[str, str]]) -> Snapshot:
@@ -106,8 +138,8 @@ def _term(term: Any) -> str:
         if term.language:
             return f"{term.value}@{term.language}"
         datatype = term.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
-            return term.value
+        if datatype.startswith("http://www.w3.org/2001/XMLSchema#"):
+            return term.value  # a string or a number: its datatype says nothing to a reader
         return f"{term.value}^^{datatype.replace(str(PKG), 'pkg:')}"
     return str(getattr(term, "value", term))
 
@@ -217,7 +249,8 @@ class ReleaseDiff:
 
 def _row(row: dict[str, str]) -> str:
     def short(text: str) -> str:
-        text = " ".join(str(text).split()).replace(str(ID), "").replace("|", "\\|")
+        text = " ".join(str(text).split()).replace(str(ID), "").replace(str(PKG), "pkg:")
+        text = text.replace("http://metadata.un.org/sdg/", "sdg/").replace("|", "\\|")
         return text if len(text) <= 140 else text[:139] + "…"
 
     return "; ".join(f"{key}: {short(value)}" for key, value in row.items() if value != "")

@@ -80,11 +80,11 @@ def check_base_url(url: str | None, version: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PolicingKGError(f"--base-url must be an absolute http(s) URL, not {url!r}",
-                              hint="e.g. --base-url https://example.org/releases/0.2.0/")
+                              hint=f"e.g. --base-url https://example.org/releases/{version}/")
     if parts.query or parts.fragment or any(c.isspace() or ord(c) < 32 for c in url):
         raise PolicingKGError(f"--base-url must be a folder's URL, without spaces, query or "
                               f"fragment: {url!r}",
-                              hint="e.g. --base-url https://example.org/releases/0.2.0/")
+                              hint=f"e.g. --base-url https://example.org/releases/{version}/")
     return url if url.endswith("/") else url + "/"
 
 
