@@ -165,6 +165,23 @@ def is_release(folder: Path) -> bool:
     return present == listed | {"SHA256SUMS"}
 
 
+def parse_sums(data: bytes) -> dict[str, str]:
+    r"""Read a ``SHA256SUMS`` file (``sha256sum`` format): file name -> digest.
+
+    ``ValueError`` when a line is not a lower-case SHA-256, two spaces and a name.
+
+    >>> parse_sums(b"%s  void.ttl\n" % (b"0" * 64))
+    {'void.ttl': '0000000000000000000000000000000000000000000000000000000000000000'}
+    """
+    listed: dict[str, str] = {}
+    for line in data.decode("utf-8", "replace").splitlines():
+        match = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line)
+        if match is None:
+            raise ValueError(f"not a SHA256SUMS line: {line[:80]!r}")
+        listed[match.group(2)] = match.group(1)
+    return listed
+
+
 def is_archive_name(name: str) -> bool:
     """Whether a release file is its archive or the archive's checksum (not in SHA256SUMS)."""
     return name.startswith("policing-kg-") and (name.endswith(".tar.gz")
@@ -205,4 +222,4 @@ def check_release_target(target: Path, checkout: Path | None) -> Path:
     return target
 
 
-__all__ += ["is_release", "is_archive_name", "INPUT_FOLDERS", "SITE"]
+__all__ += ["is_release", "is_archive_name", "parse_sums", "INPUT_FOLDERS", "SITE"]

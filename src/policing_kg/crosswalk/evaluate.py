@@ -83,18 +83,17 @@ class Evaluation:
 
 def _measure(ranked: dict[str, list[tuple[float, str]]], subjects: Iterable[str],
              curated: set[tuple[str, str]], threshold: float, candidates: int) -> Measure:
-    chosen = list(subjects)
+    chosen = set(subjects)
     proposed = {(s, o) for s in chosen for cosine, o in ranked.get(s, [])[:candidates]
                 if cosine >= threshold and o}
-    wanted = {(s, o) for s, o in curated if s in set(chosen)}
+    wanted = {(s, o) for s, o in curated if s in chosen}
     return Measure(len(chosen), len(proposed), len(wanted), len(proposed & wanted))
 
 
 def evaluate(project: Any, dist: Path, task: str) -> Evaluation:
     """Tune the suggester on one half of a task's curated subjects, measure it on the other."""
     from policing_kg.common.store import open_store
-    from policing_kg.crosswalk.suggest import TASKS, ranked, read_texts
-    from policing_kg.curation.mappings import load_mapping_sets
+    from policing_kg.crosswalk.suggest import TASKS, curated_rows, ranked, read_texts
     from policing_kg.errors import PolicingKGError
 
     if task not in TASKS:
@@ -102,8 +101,7 @@ def evaluate(project: Any, dist: Path, task: str) -> Evaluation:
     store = open_store(dist)
     predicate, subjects_query, objects_query = TASKS[task]
     subjects, objects = read_texts(store, subjects_query), read_texts(store, objects_query)
-    rows = [m for s in load_mapping_sets(project.data / "mappings", project.root)
-            for m in s.mappings if m.predicate == predicate and m.subject in subjects]
+    rows = curated_rows(project, predicate, subjects)
     considered = sorted({m.subject for m in rows})
     if len(considered) < 4:
         raise PolicingKGError(f"task {task}: {len(considered)} curated subjects, too few to "

@@ -227,6 +227,15 @@ class Proposal:
                 f"({s.agreed}/{s.suggested}), recall {s.recall:.2f} ({s.agreed}/{s.curated})")
 
 
+def curated_rows(project: Any, predicate: str, subjects: Iterable[str]) -> list[Any]:
+    """Return the curated mappings with ``predicate`` whose subject is one of ``subjects``."""
+    from policing_kg.curation.mappings import load_mapping_sets
+
+    wanted = set(subjects)
+    return [m for s in load_mapping_sets(project.data / "mappings", project.root)
+            for m in s.mappings if m.predicate == predicate and m.subject in wanted]
+
+
 def propose(project: Any, dist: Path, task: str, threshold: float = 0.05,
             out: Path | None = None) -> Proposal:
     """Do what ``crosswalk suggest`` does: read the release, propose, score; write ``out``."""
@@ -234,7 +243,6 @@ def propose(project: Any, dist: Path, task: str, threshold: float = 0.05,
 
     from policing_kg.common.files import write_atomically
     from policing_kg.common.store import open_store
-    from policing_kg.curation.mappings import load_mapping_sets
     from policing_kg.errors import PolicingKGError
 
     if task not in TASKS:
@@ -242,14 +250,13 @@ def propose(project: Any, dist: Path, task: str, threshold: float = 0.05,
     if math.isnan(threshold) or not 0.0 <= threshold <= 1.0:
         raise PolicingKGError(f"threshold {threshold!r} is not between 0 and 1")
     store = open_store(dist)
-    curated_sets = load_mapping_sets(project.data / "mappings", project.root)
     predicate, subjects_query, objects_query = TASKS[task]
     objects = read_texts(store, objects_query)
     subjects = read_texts(store, subjects_query)
     suggestions = suggest(subjects, objects, predicate, threshold)
     # scored against the curated mappings that the task could have proposed
-    curated = {(m.subject, m.object) for s in curated_sets for m in s.mappings
-               if m.predicate == predicate and m.subject in subjects and m.object in objects}
+    curated = {(m.subject, m.object) for m in curated_rows(project, predicate, subjects)
+               if m.object in objects}
     proposal = Proposal(task, suggestions, score(task, suggestions, curated),
                         len({s for s, _ in curated}))
     if out is not None:
@@ -262,4 +269,4 @@ def propose(project: Any, dist: Path, task: str, threshold: float = 0.05,
     return proposal
 
 
-__all__ += ["Proposal", "propose"]
+__all__ += ["Proposal", "propose", "curated_rows"]

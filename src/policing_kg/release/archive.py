@@ -15,10 +15,10 @@ import io
 import tarfile
 from pathlib import Path
 
-from policing_kg.common.files import FILE_MODE, SITE, is_archive_name
+from policing_kg.common.files import FILE_MODE, SITE, is_archive_name, parse_sums
 from policing_kg.errors import PolicingKGError
 
-__all__ = ["write_archive", "read_archive", "release_time", "is_archive_name"]
+__all__ = ["write_archive", "read_archive", "checked_files", "release_time"]
 
 
 def release_time(date: datetime.date) -> int:
@@ -59,10 +59,11 @@ MAX_ARCHIVE_BYTES = 1 << 30
 
 
 def read_archive(path: Path, sha256: str | None = None) -> dict[str, bytes]:
-    """Read a release archive into memory: file name -> bytes, checked against its SHA256SUMS.
+    """Read a release archive into memory: file name -> bytes.
 
-    ``sha256`` (the release record's) is compared first. Members other than regular files,
-    or outside the archive's one folder, are refused.
+    :func:`checked_files` checks them against its SHA256SUMS. ``sha256`` (the release
+    record's) is compared first. Members other than regular files, or outside the archive's
+    one folder, are refused.
     """
     hint = "download the release's archive again, or rebuild it"
     try:
@@ -98,12 +99,28 @@ def read_archive(path: Path, sha256: str | None = None) -> dict[str, bytes]:
     except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
         raise PolicingKGError(f"not a readable .tar.gz ({exc})", where=str(path), hint=hint) \
             from None
+    return files
+
+
+def checked_files(files: dict[str, bytes], where: Path) -> dict[str, bytes]:
+    """Return the files a release's SHA256SUMS lists, each checked against it.
+
+    The release is refused when its SHA256SUMS is missing or damaged, does not list the
+    N-Quads dump, or does not match a file.
+    """
+    hint = "download the release again, or rebuild it (`policing-kg build`)"
     sums = files.get("SHA256SUMS")
     if sums is None:
-        raise PolicingKGError("the archive holds no SHA256SUMS", where=str(path), hint=hint)
-    for line in sums.decode("utf-8", "replace").splitlines():
-        digest, _, name = line.partition("  ")
-        if name and hashlib.sha256(files.get(name, b"")).hexdigest() != digest:
-            raise PolicingKGError(f"{name} does not match its SHA-256 in SHA256SUMS",
-                                  where=str(path), hint=hint)
-    return files
+        raise PolicingKGError("not a release: no SHA256SUMS", where=str(where), hint=hint)
+    try:
+        listed = parse_sums(sums)
+    except ValueError:
+        raise PolicingKGError("SHA256SUMS is damaged", where=str(where), hint=hint) from None
+    if "policing-kg.nq" not in listed:
+        raise PolicingKGError("SHA256SUMS does not list policing-kg.nq", where=str(where),
+                              hint=hint)
+    for name, digest in listed.items():
+        if name not in files or hashlib.sha256(files[name]).hexdigest() != digest:
+            raise PolicingKGError(f"{name} does not match its SHA-256 in SHA256SUMS (cut short "
+                                  "or changed)", where=str(where), hint=hint)
+    return {name: files[name] for name in listed}

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import URIRef
-
 from policing_kg.assembly.assemble import assemble
 from policing_kg.assembly.graph import add_layer, union_graph
 from policing_kg.assembly.versions import ontology_version_turtle
@@ -22,7 +20,7 @@ from policing_kg.errors import DataError, NotConforming
 from policing_kg.project import Project
 from policing_kg.release.archive import release_time
 from policing_kg.release.metadata import archive_name, check_base_url, metadata_triples
-from policing_kg.release.publish import DUMPS, Release, publish
+from policing_kg.release.publish import DUMPS, Release, canonical_quads, publish
 
 __all__ = ["BuildFailed", "BuildResult", "build_release"]
 
@@ -131,17 +129,18 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
     report = result.quality.to_json()
     shacl = shacl_rows(result.report.results)
     report["shacl"] = {"conforms": result.report.conforms, "results": shacl}
+    quads = canonical_quads(assembly.dataset, order)  # once: for the diff and the dumps
     files = {
         "policing-kg-ontology.ttl": project.ontology.read_bytes()
         + ontology_version_turtle(history),
         "quality-report.json": (json.dumps(report, indent=1, ensure_ascii=False) + "\n").encode(),
         "quality-report.md": result.quality.markdown().encode(),
-        **_changes(project, history, assembly.dataset, order, shacl),
+        **_changes(project, history, quads, shacl),
     }
     result.release = publish(
         assembly.dataset, out_dir, version=current.version, graph_order=order,
         base_url=base, metadata=graph_iri("metadata"), extra_files=files,
-        archive=(archive_name(current.version), release_time(current.date)),
+        archive=(archive_name(current.version), release_time(current.date)), quads=quads,
     )
     return result
 
@@ -156,26 +155,21 @@ def _quality(quads: list[Any], version: str) -> QualityReport:
     return quality_report(store, version)
 
 
-def _changes(project: Project, history: ReleaseHistory, dataset: Any, order: list[URIRef],
+def _changes(project: Project, history: ReleaseHistory, quads: list[Any],
              shacl: list[dict[str, str]]) -> dict[str, bytes]:
     """CHANGES.md and changes.json: the differences from the previous release's archive."""
     from policing_kg.release.diff import diff_releases, read_snapshot, snapshot_of
-    from policing_kg.release.publish import canonical_quads
-
     current, previous = history.current, history.previous
     notes = f"# policing-kg {current.version} ({current.date.isoformat()})\n\n{current.notes}\n"
     if previous is None:
         return {"CHANGES.md": (notes + "\nThe first release.\n").encode()}
     archive = history.archive_path(previous)
     assert archive is not None and previous.sha256 is not None
-    from policing_kg.release.archive import read_archive
-
     if not archive.is_file():
         raise DataError(f"the archive of {previous.version} is not in releases/",
                         where=str(archive), hint="copy it there from that release's dist/, "
                         "as its record's `archive` names it")
-    read_archive(archive, previous.sha256)  # the record's checksum, before anything is read
-    old = read_snapshot(archive)
+    old = read_snapshot(archive, previous.sha256)  # the record's checksum, then SHA256SUMS
     if old.version != previous.version:
         raise DataError(f"the archive named for {previous.version} holds release {old.version}",
                         where=previous.where, hint="name that version's own archive")
@@ -183,7 +177,7 @@ def _changes(project: Project, history: ReleaseHistory, dataset: Any, order: lis
         from policing_kg.release.diff import compute_shacl
 
         compute_shacl(old, load_shapes(project.shapes))
-    new = snapshot_of(current.version, canonical_quads(dataset, order), shacl)
+    new = snapshot_of(current.version, quads, shacl)
     changes = diff_releases(old, new)
     return {"CHANGES.md": changes.markdown(current.notes, current.date.isoformat()).encode(),
             "changes.json": changes.json_bytes()}

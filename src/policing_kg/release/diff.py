@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from policing_kg.common.iris import BASE, ID, PKG
 from policing_kg.common.sorting import natural_key
 from policing_kg.errors import PolicingKGError
+from policing_kg.release.archive import checked_files, read_archive
 
 __all__ = ["Snapshot", "read_snapshot", "snapshot_of", "diff_releases", "ReleaseDiff"]
 
@@ -69,33 +70,11 @@ def _shacl(report: bytes | None) -> list[dict[str, str]] | None:
         return None
 
 
-def _checked(files: dict[str, bytes], where: Path) -> dict[str, bytes]:
-    """Refuse a release whose SHA256SUMS is missing or damaged, or does not match a file."""
-    import hashlib
-    import re
+def read_snapshot(path: Path, sha256: str | None = None) -> Snapshot:
+    """Read a release folder or archive, every file checked against its SHA256SUMS first.
 
-    hint = "download the release again, or rebuild it (`policing-kg build`)"
-    sums = files.get("SHA256SUMS")
-    if sums is None:
-        raise PolicingKGError("not a release: no SHA256SUMS", where=str(where), hint=hint)
-    listed: dict[str, str] = {}
-    for line in sums.decode("utf-8", "replace").splitlines():
-        match = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line)
-        if match is None:
-            raise PolicingKGError("SHA256SUMS is damaged", where=str(where), hint=hint)
-        listed[match.group(2)] = match.group(1)
-    if "policing-kg.nq" not in listed:
-        raise PolicingKGError("SHA256SUMS does not list policing-kg.nq", where=str(where),
-                              hint=hint)
-    for name, digest in listed.items():
-        if name not in files or hashlib.sha256(files[name]).hexdigest() != digest:
-            raise PolicingKGError(f"{name} does not match its SHA-256 in SHA256SUMS (cut short "
-                                  "or changed)", where=str(where), hint=hint)
-    return {name: files[name] for name in listed}
-
-
-def read_snapshot(path: Path) -> Snapshot:
-    """Read a release folder or archive, every file checked against its SHA256SUMS first."""
+    An archive is checked against ``sha256`` first, where its release record gives one.
+    """
     if path.is_dir():
         from policing_kg.common.files import SITE, is_archive_name
 
@@ -106,13 +85,11 @@ def read_snapshot(path: Path) -> Snapshot:
             raise PolicingKGError(f"cannot read the release ({exc.strerror})",
                                   where=str(path)) from None
     elif path.name.endswith(".tar.gz") and path.is_file():
-        from policing_kg.release.archive import read_archive
-
-        files = read_archive(path)
+        files = read_archive(path, sha256)
     else:
         raise PolicingKGError("not a release", where=str(path),
                               hint="give a release folder (dist/) or its .tar.gz archive")
-    files = _checked(files, path)
+    files = checked_files(files, path)
     try:
         quads = list(ox.parse(files["policing-kg.nq"], format=ox.RdfFormat.N_QUADS))
         version = _version(quads, files.get("void.ttl"))

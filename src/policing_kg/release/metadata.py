@@ -19,7 +19,7 @@ from policing_kg.common.iris import BASE, DCAT, ID, PREFIXES, VOID, agent_iri
 from policing_kg.curation.releases import ReleaseHistory
 from policing_kg.errors import PolicingKGError
 
-__all__ = ["DATASET", "LICENCE", "MEDIA_TYPES", "FORMATS", "check_base_url", "release_iri",
+__all__ = ["DATASET", "LICENCE", "MEDIA_TYPES", "check_base_url", "release_iri",
            "citation", "metadata_triples", "ENDPOINT", "LANDING_PAGE", "EXAMPLES",
            "archive_name"]
 
@@ -44,7 +44,6 @@ MEDIA_TYPES: dict[str, tuple[str, str | None]] = {
     ".md": ("text/markdown", None),
     ".gz": ("application/gzip", None),
 }
-FORMATS = MEDIA_TYPES
 
 #: Named graph (its path under graph/) -> its title, for the VoID subsets.
 _LAYER_TITLES = {

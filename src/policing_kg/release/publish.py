@@ -169,17 +169,20 @@ def _void(metadata: Iterable[ox.Triple], base_url: str, checksums: dict[str, str
 def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Sequence[URIRef],
             base_url: str, metadata: URIRef | None = None,
             extra_files: dict[str, bytes] | None = None,
-            archive: tuple[str, int] | None = None) -> Release:
+            archive: tuple[str, int] | None = None,
+            quads: Sequence[ox.Quad] | None = None) -> Release:
     """Write every release file into a fresh directory, then swap it in for ``out_dir``.
 
     A failure at any point (a full disk included) leaves the previous ``out_dir`` as it was,
     and there is no moment without a complete ``out_dir`` (:func:`.rdf.files.swap_in`).
+    ``quads`` are the dataset's in canonical order, where the caller has them already.
     """
     out_dir = out_dir.resolve()
     clean_stale(out_dir)
     staging = staging_folder(out_dir)
     try:
-        quads = canonical_quads(dataset, graph_order)
+        if quads is None:
+            quads = canonical_quads(dataset, graph_order)
         triples = write_dumps(quads, staging)
         from policing_kg.release.jsonld import context_document
 

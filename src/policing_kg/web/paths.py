@@ -13,8 +13,8 @@ import re
 
 from policing_kg.common.iris import BASE, SDG
 
-__all__ = ["FORMATS", "page_path", "resource_path", "relative", "negotiate", "DEREFERENCEABLE",
-           "SDG_SCHEME"]
+__all__ = ["FORMATS", "accept_ranges", "page_path", "resource_path", "relative", "negotiate",
+           "DEREFERENCEABLE", "SDG_SCHEME"]
 
 #: Suffix -> media type, the page first (what a browser gets).
 FORMATS: dict[str, str] = {
@@ -95,6 +95,28 @@ def relative(from_file: str, to_file: str) -> str:
     return link + (f"#{fragment}" if fragment else "")
 
 
+def accept_ranges(accept: str) -> list[tuple[str, float]]:
+    """Read an ``Accept`` header: each media range (lower case) with its quality, 0 left out.
+
+    >>> accept_ranges("text/turtle;q=0.9, application/ld+json, image/png;q=0")
+    [('text/turtle', 0.9), ('application/ld+json', 1.0)]
+    """
+    ranges = []
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranges.append((media.lower(), quality))
+    return ranges
+
+
 def negotiate(accept: str | None) -> str | None:
     """Return the suffix of FORMATS that best answers an ``Accept`` header, or None (406).
 
@@ -111,19 +133,7 @@ def negotiate(accept: str | None) -> str | None:
         return "html"
     best: tuple[float, int, int, str] | None = None
     order = list(FORMATS)
-    for item in accept.split(","):
-        media, *params = (part.strip() for part in item.split(";"))
-        media = media.lower()
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    quality = 0.0
-        if quality <= 0:
-            continue
+    for media, quality in accept_ranges(accept):
         if media in ("*/*", "text/*"):
             suffix = "html"
         elif media == "application/*":

@@ -24,6 +24,7 @@ from policing_kg.common.files import (
     clean_stale,
     is_release,
     os_error,
+    parse_sums,
     staging_folder,
     swap_in,
 )
@@ -53,8 +54,6 @@ __all__ = ["SiteResult", "write_site", "htaccess", "release_folder"]
 def release_folder(version: str) -> str:
     """Where the site keeps a copy of the release's files."""
     return f"release/{version}"
-#: Pages that the section pages give instead of the generic page of their node.
-_SPECIAL = {"sdg.html"}
 
 
 @dataclass(frozen=True)
@@ -139,21 +138,6 @@ def write_site(project: Project, dist: Path) -> SiteResult:
         written[path] = data
 
     try:
-        for node in view.nodes():
-            path = page_path(node.value)
-            if path is None or "#" in path:
-                continue
-            base = path.removesuffix(".html")
-            rdf = _rdf_files(resource_rdf(view, node))
-            for suffix, data in rdf.items():
-                put(f"{base}.{suffix}", data)
-            if path in _SPECIAL:
-                continue
-            text = sources.get(node.value)
-            json_ld = as_json(rdf["jsonld"])
-            page = source_page(view, node, text, json_ld) if text is not None else \
-                resource_page(view, node, sources, json_ld)
-            put(path, page.render())
         examples: dict[str, tuple[str, Any]] = {}
         for name, stored in catalogue.items():
             put(f"query/{name}.rq", stored.text.encode("utf-8"))
@@ -171,6 +155,22 @@ def write_site(project: Project, dist: Path) -> SiteResult:
             changelog_page(view, json.loads(changes.read_bytes()) if changes.is_file() else None),
             documents_page(view), sdg_page(view), crosswalks_page(view, matrices, pictures),
             ontology_page(view, BASE + "ontology"), *query_pages(view, catalogue, examples)]
+        special = {page.path for page in section_pages}
+        for node in view.nodes():
+            path = page_path(node.value)
+            if path is None or "#" in path:
+                continue
+            base = path.removesuffix(".html")
+            rdf = _rdf_files(resource_rdf(view, node))
+            for suffix, data in rdf.items():
+                put(f"{base}.{suffix}", data)
+            if path in special:  # a section page stands at that path instead
+                continue
+            text = sources.get(node.value)
+            json_ld = as_json(rdf["jsonld"])
+            page = source_page(view, node, text, json_ld) if text is not None else \
+                resource_page(view, node, sources, json_ld)
+            put(path, page.render())
         for page in section_pages:
             put(page.path, page.render())
         missing = Page("404.html", "Not found")
@@ -227,11 +227,7 @@ def _sources(project: Project, view: GraphView) -> SourceTexts:
 
 
 def _downloads(dist: Path) -> list[tuple[str, int, str]]:
-    sums = {}
-    for line in (dist / "SHA256SUMS").read_text("utf-8").splitlines():
-        if line.strip():
-            digest, name = line.split(None, 1)
-            sums[name.strip()] = digest
+    sums = parse_sums((dist / "SHA256SUMS").read_bytes())
     found = [(name, (dist / name).stat().st_size, sums[name]) for name in sorted(sums)]
     for name in ["SHA256SUMS", *sorted(p.name for p in dist.glob("policing-kg-*.tar.gz*"))]:
         data = (dist / name).read_bytes()

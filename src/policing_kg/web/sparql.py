@@ -19,6 +19,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from policing_kg.web.paths import accept_ranges
+
 __all__ = ["QueryPool", "Answer", "refusal", "RESULT_FORMATS", "GRAPH_FORMATS", "Limits"]
 
 #: SELECT and ASK answers: media type -> pyoxigraph format name.
@@ -105,19 +107,8 @@ def _pick(accept: str, formats: dict[str, str], aliases: dict[str, str]) -> str 
         return next(iter(formats))
     best: tuple[float, int, str] | None = None
     order = list(formats)
-    for item in accept.split(","):
-        media, *params = (part.strip() for part in item.split(";"))
-        media = aliases.get(media.lower(), media.lower())
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality <= 0:
-            continue
+    for media, quality in accept_ranges(accept):
+        media = aliases.get(media, media)
         if media in ("*/*", "application/*", "text/*"):
             candidates = [m for m in order if media == "*/*" or m.startswith(media[:-1])]
         else:
