@@ -59,11 +59,10 @@ MAX_ARCHIVE_BYTES = 1 << 30
 
 
 def read_archive(path: Path, sha256: str | None = None) -> dict[str, bytes]:
-    """Read a release archive into memory: file name -> bytes.
+    """Read a release archive into memory: file name -> bytes, checked (:func:`checked_files`).
 
-    :func:`checked_files` checks them against its SHA256SUMS. ``sha256`` (the release
-    record's) is compared first. Members other than regular files, or outside the archive's
-    one folder, are refused.
+    ``sha256`` (the release record's) is compared first. Members other than regular files, or
+    outside the archive's one folder, are refused; every file must match its SHA256SUMS.
     """
     hint = "download the release's archive again, or rebuild it"
     try:
@@ -99,7 +98,7 @@ def read_archive(path: Path, sha256: str | None = None) -> dict[str, bytes]:
     except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
         raise PolicingKGError(f"not a readable .tar.gz ({exc})", where=str(path), hint=hint) \
             from None
-    return files
+    return checked_files(files, path)
 
 
 def checked_files(files: dict[str, bytes], where: Path) -> dict[str, bytes]:

@@ -79,17 +79,16 @@ def read_snapshot(path: Path, sha256: str | None = None) -> Snapshot:
         from policing_kg.common.files import SITE, is_archive_name
 
         try:
-            files = {p.name: p.read_bytes() for p in path.iterdir()
-                     if p.is_file() and p.name != SITE and not is_archive_name(p.name)}
+            files = checked_files({p.name: p.read_bytes() for p in path.iterdir() if p.is_file()
+                                   and p.name != SITE and not is_archive_name(p.name)}, path)
         except OSError as exc:
             raise PolicingKGError(f"cannot read the release ({exc.strerror})",
                                   where=str(path)) from None
     elif path.name.endswith(".tar.gz") and path.is_file():
-        files = read_archive(path, sha256)
+        files = read_archive(path, sha256)  # checked against its SHA256SUMS there
     else:
         raise PolicingKGError("not a release", where=str(path),
                               hint="give a release folder (dist/) or its .tar.gz archive")
-    files = checked_files(files, path)
     try:
         quads = list(ox.parse(files["policing-kg.nq"], format=ox.RdfFormat.N_QUADS))
         version = _version(quads, files.get("void.ttl"))
