@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from policing_kg import __version__
-from policing_kg.access import QUERY_FORMATS
 from policing_kg.checks import DEFAULT_MAX_BYTES, REPORT_FORMATS, SEVERITIES
 from policing_kg.cli_options import (
     credential_options,
@@ -72,40 +71,6 @@ def build(project_dir: Path | None, dist_dir: Path, skip_reasoner: bool,
 
     _print(build_release(_project(project_dir), dist_dir, reason=not skip_reasoner,
                          base_url=base_url).lines())
-
-
-@cli.command()
-@click.argument("name", required=False)
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
-              help="A query parameter (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table",
-              show_default=True, help="SPARQL 1.1 Results JSON, CSV or TSV; or a table or "
-              "Markdown for people.")
-@click.option("--list", "list_queries", is_flag=True, help="List the stored queries.")
-@click.option("--endpoint", default=None, metavar="URL",
-              help="Ask this SPARQL 1.1 endpoint instead of the embedded store.")
-@credential_options
-@project_option
-@dist_option
-def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: bool,
-          endpoint: str | None, user: str | None, password: str | None, timeout: float,
-          project_dir: Path | None, dist_dir: Path) -> None:
-    """Run a stored query (queries/NAME.rq) on the published graph.
-
-    The embedded store (pyoxigraph) is loaded from dist/; with --endpoint, any SPARQL 1.1
-    endpoint answers instead (its default graph must be the union of the named graphs, as
-    Virtuoso's is).
-    """
-    from policing_kg.access.queries import answer, format_result, parse_params
-    from policing_kg.curation.catalogue import catalogue_lines, load_catalogue
-
-    project = _project(project_dir)
-    if list_queries or name is None:
-        _print(catalogue_lines(load_catalogue(project.queries)))
-        return
-    result = answer(project, name, parse_params(params), dist_dir, endpoint=endpoint,
-                    user=user, password=password, timeout=timeout)
-    click.echo(format_result(result, fmt), nl=False)
 
 
 @cli.command(short_help="Validate contributed RDF files with SHACL (exit 0, 1 or 2).")
@@ -276,6 +241,7 @@ def sdg_import(source: str, timeout: float, project_dir: Path | None) -> None:
         sys.exit(1)
 
 
+from policing_kg.cli_query import query  # noqa: E402 - the analysts' command
 from policing_kg.cli_release import (  # noqa: E402 - the release commands
     crosswalk_evaluate,
     diff,
@@ -283,6 +249,7 @@ from policing_kg.cli_release import (  # noqa: E402 - the release commands
 )
 from policing_kg.cli_web import serve, site  # noqa: E402 - the web commands, beside the others
 
+cli.add_command(query)
 cli.add_command(site)
 cli.add_command(serve)
 cli.add_command(diff)

@@ -84,7 +84,7 @@ def test_query_formats(release: tuple[Path, BuildResult], fmt: str) -> None:
 
 @pytest.mark.parametrize("args, message", [
     (["query", "nope"], "no stored query 'nope' — the queries: children, document-outline,"),
-    (["query", "document-outline"], "needs --param document="),
+    (["query", "label-search"], "needs --param text="),
     (["query", "document-outline", "--param", "doc=x"], "has no parameter 'doc' — its parameters: document"),
     (["query", "document-outline", "--param", "document"], "is not KEY=VALUE"),
     (["query", "document-outline", "--param", "document=<x> } DROP ALL {"], "is not an IRI or an id"),
@@ -112,10 +112,12 @@ def test_query_list(release: tuple[Path, BuildResult]) -> None:
     assert out.count("\n    --param ") == sum(len(q.parameters) for q in catalogue.values())
 
 
-def test_an_unknown_document_gives_no_rows(release: tuple[Path, BuildResult]) -> None:
-    code, out, _ = run("query", "document-outline", "--param", "document=gpg-2099",
-                       "--project", str(ROOT), "--dist", str(release[0]))
-    assert code == 0 and out.splitlines()[-1] == "(0 rows)"
+def test_an_unknown_document_is_an_error_not_an_empty_answer(
+        release: tuple[Path, BuildResult]) -> None:
+    code, out, err = run("query", "document-outline", "--param", "document=gpg-2099",
+                         "--project", str(ROOT), "--dist", str(release[0]))
+    assert code == 2 and out == ""
+    assert "gpg-2099 is not in the release" in err and "gpg-2023" in err
 
 
 def test_the_release_checksums_are_stable(release: tuple[Path, BuildResult]) -> None:

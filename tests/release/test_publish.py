@@ -26,7 +26,7 @@ DATASET_FORMATS = {"policing-kg.trig": "trig", "policing-kg.nq": "nquads"}
 EXPECTED_FILES = {"policing-kg.ttl", "policing-kg.nt", "policing-kg.trig", "policing-kg.nq",
                   "policing-kg.jsonld", "context.jsonld", "policing-kg-ontology.ttl", "void.ttl",
                   "quality-report.json", "quality-report.md", "CHANGES.md", "changes.json",
-                  "SHA256SUMS"}
+                  "policing-kg-crosswalk.sssom.tsv", "SHA256SUMS"}
 #: Beside them, not listed in SHA256SUMS (which they hold): the archive and its checksum.
 ARCHIVE_FILES = {f"policing-kg-{__version__}.tar.gz", f"policing-kg-{__version__}.tar.gz.sha256"}
 

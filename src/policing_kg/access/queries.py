@@ -10,17 +10,18 @@ datatypes kept, as the W3C formats say); ``table`` and ``markdown`` are views fo
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
+from policing_kg.access.items import ItemIndex, check_items, check_language
 from policing_kg.access.search import search_needle, search_pattern
-from policing_kg.common.iris import ID
+from policing_kg.common.iris import ID, short_id
 from policing_kg.common.store import open_store
 from policing_kg.common.text import safe
-from policing_kg.curation.catalogue import QueryParameter, StoredQuery
+from policing_kg.curation.catalogue import LABEL_LANGUAGES, QueryParameter, StoredQuery
 from policing_kg.errors import PolicingKGError
 
 __all__ = ["QueryResult", "open_store", "bind_parameters", "run_query",
@@ -99,8 +100,7 @@ def _bind(parameter: QueryParameter, value: str) -> Any:
             raise PolicingKGError(f"parameter {parameter.name}: give 1 to 200 characters")
         return ox.Literal(search_pattern(value))
     if parameter.type == "language":
-        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", value):
-            raise PolicingKGError(f"parameter {parameter.name}: {value!r} is not a language tag")
+        check_language(parameter, value)
         return ox.Literal(value)
     return ox.Literal(value)
 
@@ -113,6 +113,7 @@ def bind_parameters(query: StoredQuery, params: Mapping[str, str]) -> str:
     ``WHERE {`` (inline data is SPARQL 1.1 and binds before anything is joined, on every
     engine; a trailing ``VALUES`` is not read the same way by all stores).
     """
+    params = with_defaults(query, params)
     if not params:
         return query.text
     known = {p.name: p for p in query.parameters}
@@ -143,16 +144,54 @@ def _check_parameters(query: StoredQuery, params: Mapping[str, str]) -> None:
         valid = ", ".join(known) or "none"
         raise PolicingKGError(f"query {query.name} has no parameter {unknown[0]!r}",
                               hint=f"its parameters: {valid}")
-    missing = [name for name in known if name not in params]
+    missing = [name for name in known if name not in params and not known[name].optional]
     if missing:
         raise PolicingKGError(f"query {query.name} needs --param {missing[0]}=…",
                               hint=known[missing[0]].description)
+    for name, value in params.items():  # each value's type, before any store is read
+        _bind(known[name], value)
+
+
+def with_defaults(query: StoredQuery, params: Mapping[str, str]) -> dict[str, str]:
+    """Return the parameters given, and ``lang=en`` where a query shows labels but none is."""
+    given = dict(params)
+    for parameter in query.parameters:
+        if parameter.type == "language" and parameter.name not in given:
+            given[parameter.name] = LABEL_LANGUAGES[0]
+    return given
+
+
+def _item_parameters(query: StoredQuery, params: Mapping[str, str]) -> dict[str, str]:
+    known = {p.name: p for p in query.parameters}
+    return {name: _bind(known[name], value).value for name, value in params.items()
+            if known[name].type == "iri"}
+
+
+def _check_items(query: StoredQuery, params: Mapping[str, str],
+                 select: Callable[[str], list[dict[str, str]]]) -> None:
+    """Refuse items that are not in the store, or not of the kinds the parameter takes."""
+    iris = _item_parameters(query, params)
+    if iris:
+        check_items(query, iris, ItemIndex.read(select))
+
+
+def _select_local(store: Any) -> Callable[[str], list[dict[str, str]]]:
+    def select(text: str) -> list[dict[str, str]]:
+        solutions = store.query(text, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+    return select
 
 
 def run_query(query: StoredQuery, params: Mapping[str, str], store: Any) -> QueryResult:
     """Run a stored query on the embedded store, its parameters bound as RDF terms."""
     _check_parameters(query, params)
-    solutions = store.query(bind_parameters(query, params), use_default_graph_as_union=True)
+    _check_items(query, params, _select_local(store))
+    try:
+        solutions = store.query(bind_parameters(query, params), use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise PolicingKGError(f"query {query.name} is not valid SPARQL: {exc}",
+                              where=str(query.path), hint="correct the stored query") from None
     if not isinstance(solutions, ox.QuerySolutions):
         raise PolicingKGError(f"query {query.name} is not a SELECT query", where=str(query.path))
     data = solutions.serialize(format=ox.QueryResultsFormat.JSON)
@@ -167,6 +206,14 @@ def run_query_remote(query: StoredQuery, params: Mapping[str, str], endpoint: st
     from policing_kg.access.stores import run_remote
 
     _check_parameters(query, params)
+
+    def select(text: str) -> list[dict[str, str]]:
+        answer = QueryResult(run_remote(text, endpoint, user=user, password=password,
+                                        timeout=timeout))
+        return [{v: value for v, value in zip(answer.variables, row, strict=True)
+                 if value is not None} for row in answer.rows]
+
+    _check_items(query, params, select)
     return QueryResult(run_remote(bind_parameters(query, params), endpoint, user=user,
                                   password=password, timeout=timeout))
 
@@ -191,7 +238,7 @@ def format_result(result: QueryResult, fmt: str) -> str:
     """Render an answer: SPARQL Results JSON, CSV or TSV (W3C), or a table or Markdown view."""
     if fmt in _STANDARD:
         return result.serialize(fmt).decode("utf-8")
-    cells = [["" if v is None else safe(v) for v in row] for row in result.rows]
+    cells = [["" if t is None else safe(_for_people(t)) for t in row] for row in result.terms]
     variables = result.variables
     if fmt == "markdown":
         def escape(value: str) -> str:
@@ -203,15 +250,72 @@ def format_result(result: QueryResult, fmt: str) -> str:
     return _table(variables, cells)
 
 
-def _table(variables: Sequence[str], cells: Sequence[Sequence[str]], width: int = 60) -> str:
-    def clip(value: str) -> str:
-        return value if len(value) <= width else value[: width - 1] + "…"
+def format_adhoc(answer: Any, fmt: str) -> str:
+    """Render an ad-hoc query's answer.
 
-    clipped = [[clip(c) for c in row] for row in cells]
-    widths = [max([len(v), *(len(row[i]) for row in clipped)]) for i, v in enumerate(variables)]
+    Render an ad-hoc query's answer: SELECT as any stored query's; ASK as ``true`` or ``false``
+    (JSON: the W3C boolean result); a graph as Turtle (N-Triples for csv, tsv).
+    """
+    from policing_kg.common.iris import PREFIXES
+
+    data: bytes = answer.data
+    if answer.kind == "select":
+        return format_result(QueryResult(data), fmt)
+    if answer.kind == "ask":
+        value = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        if fmt == "json":
+            return data.decode("utf-8") + "\n"
+        return ("true" if bool(value) else "false") + "\n"
+    triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    if fmt in ("csv", "tsv"):
+        return data.decode("utf-8")
+    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return (turtle or b"").decode("utf-8")
+
+
+def _for_people(term: Any) -> str:
+    """Write a term as people read it.
+
+    A term as people read it: the graph's IRIs by their path (``gpg-2023/goal/3``,
+    ``sdg/16.4``), other IRIs as CURIEs where a prefix fits; literals as written.
+    """
+    if isinstance(term, ox.NamedNode):
+        from policing_kg.crosswalk.links import curie
+
+        short = short_id(term.value)
+        return short if short != term.value else curie(term.value)
+    return str(term.value)
+
+
+def _table(variables: Sequence[str], cells: Sequence[Sequence[str]], width: int = 44) -> str:
+    """Lay out a table for people, every value whole.
+
+    A table for people: every value whole, long ones wrapped over lines within a column of about
+    ``width`` characters (never inside a word, so an IRI stays on one line; passages keep their
+    line breaks); rows that take more than one line are set apart by a blank line.
+    """
+    import textwrap
+
+    def lines_of(value: str) -> list[str]:
+        out: list[str] = []
+        for part in value.splitlines() or [""]:  # a word (an IRI) is never cut
+            out += textwrap.wrap(part, width, break_on_hyphens=False, drop_whitespace=True,
+                                 break_long_words=False) or [""]
+        return out
+
+    wrapped = [[lines_of(c) for c in row] for row in cells]
+    widths = [max([len(v), *(len(line) for row in wrapped for line in row[i])])
+              for i, v in enumerate(variables)]
+
     def line(values: Sequence[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    tall = any(len(cell) > 1 for row in wrapped for cell in row)
     out = [line(variables), line(["-" * w for w in widths])]
-    out += [line(row) for row in clipped]
+    for number, row in enumerate(wrapped):
+        if tall and number:
+            out.append("")
+        for depth in range(max((len(cell) for cell in row), default=1)):
+            out.append(line([cell[depth] if depth < len(cell) else "" for cell in row]))
     out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     return "\n".join(out) + "\n"

@@ -62,7 +62,7 @@ def assemble(project: Project) -> Assembly:
 
     check_glossary(load_glossary(project.glossary), curation.labels)
     releases = load_releases(project.releases)
-    from policing_kg.assembly.inference import inferred_layer, materialise, sub_properties
+    from policing_kg.assembly.inference import inferred_layer, materialise_store, sub_properties
     from policing_kg.common.iris import PKG, graph_iri
     from policing_kg.curation.catalogue import catalogue_triples, load_catalogue
     from policing_kg.curation.mappings import check_mapping_sets, load_mapping_sets, mapping_triples
@@ -81,7 +81,22 @@ def assemble(project: Project) -> Assembly:
     crosswalk_properties = set(sub_properties(ontology, PKG.crosswalkRelation))
     check_mapping_sets(mapping_sets, _known_nodes(dataset), crosswalk_properties)
     add_layer(dataset, "mappings", mapping_triples(mapping_sets))
-    add_layer(dataset, "inferred", inferred_layer(materialise(union_graph(dataset), ontology)))
+    from policing_kg.assembly.names import read_names
+    from policing_kg.assembly.routes import find_routes, route_triples
+    from policing_kg.common.terms import oxigraph_store
+
+    store = oxigraph_store(union_graph(dataset))
+    names = read_names(store)
+    links = materialise_store(store, ontology)
+    asserted: dict[tuple[str, str, str], float] = {}
+    for mapping_set in mapping_sets:
+        for m in mapping_set.mappings:
+            key = (m.subject, m.predicate, m.object)
+            asserted[key] = max(asserted.get(key, 0.0), 1.0 if m.confidence is None
+                                else m.confidence)
+    routes = find_routes(store, ontology, links, asserted)
+    add_layer(dataset, "inferred", [*inferred_layer(links),
+                                     *route_triples(routes, mapping_sets, names)])
     add_layer(dataset, "queries", catalogue_triples(load_catalogue(project.queries)))
     return Assembly(specs, conversions, sources, dataset, mapping_sets, releases)
 

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from policing_kg.assembly.assemble import assemble
+from policing_kg.assembly.names import Names, clip
 from policing_kg.checks.shacl import ShapeReport
-from policing_kg.common.iris import PKG, item_iri, short_id
+from policing_kg.common.iris import PKG, SDG, item_iri, short_id
 from policing_kg.common.sorting import natural_key
+from policing_kg.crosswalk.links import REACHING_RULE, read_crosswalk
 from policing_kg.curation.mappings import (
     NO_TERM_FOUND,
     Coverage,
@@ -54,6 +56,21 @@ class CrosswalkReport:
     undelivered: tuple[str, ...] = ()
     statements: int = 0
 
+    #: the names of the items and SDGs, to show labels first (read from the crosswalk)
+    names: Names | None = None
+
+    def _name(self, iri: str) -> str:
+        if self.names is None:
+            return short_id(iri)
+        label = clip(self.names.label(iri), 40)
+        notation = self.names.notation(iri)
+        return f"{notation + ' ' if notation else ''}{label} ({short_id(iri)})"
+
+    def _code(self, code: str) -> str:
+        if self.names is None:
+            return code
+        return f"{code} {clip(self.names.label(SDG + code), 30)}"
+
     def lines(self) -> list[str]:
         """Return the sets, and what nothing maps (goals, objectives, themes, SDGs), for people."""
         covered = self.coverage
@@ -66,15 +83,16 @@ class CrosswalkReport:
             objects = {m.object for m in rows if m.object != NO_TERM_FOUND}
             lines.append(f"  {mapping_set.path}: {len(rows)} ({len(subjects)} subjects, "
                          f"{len(none)} ruled not mappable, {len(objects)} objects reached)")
-        lines.append("with no mapping (a subject ruled not mappable counts as considered):")
+        lines.append("with no curated row (as subject, object or ruling; a subject ruled not "
+                     "mappable counts as considered):")
         for kind, total in sorted(self.totals.items()):
             missing = covered.unmapped.get(kind, [])
-            names = ", ".join(short_id(iri) for iri in missing)
+            names = "; ".join(self._name(iri) for iri in missing)
             lines.append(f"  {kind}: {len(missing)} of {total}" + (f" — {names}" if names else ""))
         if covered.unmappable:
-            names = ", ".join(short_id(iri) for iri in covered.unmappable)
+            names = "; ".join(self._name(iri) for iri in covered.unmappable)
             lines.append(f"ruled not mappable (sssom:NoTermFound): {names}")
-        lines.append("SDGs that nothing points at:")
+        lines.append(f"SDGs that nothing reaches ({REACHING_RULE}):")
         for kind, total in self.sdg_totals.items():
             missing = self.sdg_unmapped.get(kind, [])
             shown = ", ".join(missing) if len(missing) <= 20 else (
@@ -84,11 +102,11 @@ class CrosswalkReport:
             missing = [code for code in self.sdg_unmapped.get("SDG target", [])
                        if code.split(".")[0] == goal]
             lines.append(f"  SDG {goal} targets reached by nothing: {len(missing)}"
-                         + (f" — {', '.join(missing)}" if missing else ""))
+                         + (f" — {'; '.join(self._code(c) for c in missing)}" if missing else ""))
         if self.statements:
-            names = ", ".join(short_id(iri) for iri in self.undelivered)
-            lines.append(f"statements no programme work delivers (pkg:delivers): "
-                         f"{len(self.undelivered)} of {self.statements}"
+            names = "; ".join(self._name(iri) for iri in self.undelivered)
+            lines.append(f"statements no programme work delivers (no pkg:delivers link, curated "
+                         f"or inferred): {len(self.undelivered)} of {self.statements}"
                          + (f" — {names}" if names else ""))
         return lines
 
@@ -131,29 +149,29 @@ def check_crosswalks(project: Project) -> CrosswalkReport:
     totals: dict[str, int] = {}
     for kind in items.values():
         totals[kind] = totals.get(kind, 0) + 1
-    from policing_kg.curation.sdg_table import SDG, load_sdg_table
+    from policing_kg.curation.sdg_table import load_sdg_table
 
     table = load_sdg_table(project.sdg_table)
-    pointed = {m.object for mapping_set in sets for m in mapping_set.mappings}
+    from policing_kg.assembly.graph import union_graph
+    from policing_kg.common.terms import oxigraph_store
+
+    union = union_graph(assembly.dataset)
+    crosswalk = read_crosswalk(oxigraph_store(union))
     sdg_unmapped: dict[str, list[str]] = {"SDG goal": [], "SDG target": []}
-    # a goal counts as covered when a mapping points at it or at one of its targets
-    reached = {row.goal for row in table.rows if SDG + row.code in pointed}
-    for row in table.rows:
-        covered = row.goal in reached if row.kind == "goal" else SDG + row.code in pointed
-        if not covered:
+    for row in table.rows:  # the crosswalk's rule: a goal is reached through its targets too
+        if not crosswalk.reaching(SDG + row.code):
             sdg_unmapped[f"SDG {row.kind}"].append(row.code)
     sdg_totals = {"SDG goal": len(table.goals), "SDG target": len(table.targets)}
-    from policing_kg.assembly.graph import union_graph
     from policing_kg.checks.shacl import load_shapes, validate_graph
 
-    report = validate_graph(union_graph(assembly.dataset), load_shapes(project.shapes))
+    report = validate_graph(union, load_shapes(project.shapes))
     statement_kinds = (COVERED_KINDS[ItemKind.GOAL_STATEMENT],
                        COVERED_KINDS[ItemKind.THEME_STATEMENT])
     statements = sorted((iri for iri, kind in items.items() if kind in statement_kinds),
                         key=natural_key)
-    delivered = {m.object for mapping_set in sets for m in mapping_set.mappings
-                 if m.predicate == str(PKG.delivers)}
+    delivered = {iri for iri in statements
+                 if any(link.predicate == str(PKG.delivers) for link in crosswalk.reaching(iri))}
     return CrosswalkReport(tuple(sets), coverage(sets, items), totals, sdg_unmapped, sdg_totals,
                            tuple(row_problems(sets, report)),
                            tuple(iri for iri in statements if iri not in delivered),
-                           len(statements))
+                           len(statements), crosswalk.names)

@@ -15,21 +15,36 @@ from typing import Any
 from policing_kg.errors import PolicingKGError
 
 __all__ = ["QueryParameter", "StoredQuery", "load_catalogue", "catalogue_triples",
-           "PARAMETER_TYPES"]
+           "PARAMETER_TYPES", "ITEM_KINDS", "LABEL_LANGUAGES"]
 
 #: The types a parameter may have (see ``access.queries`` for how each is bound).
 PARAMETER_TYPES = ("iri", "string", "integer", "language", "search")
 _HEADER = re.compile(r"^#\s*([a-z]+):\s*(.*)$")
-_PARAM = re.compile(r"^([a-z_][a-z0-9_]*)\s+(" + "|".join(PARAMETER_TYPES) + r")\s+(.+)$")
+_PARAM = re.compile(r"^([a-z_][a-z0-9_]*)\s+(" + "|".join(PARAMETER_TYPES)
+                    + r")(?:\(([A-Za-z|]+)\))?(\?)?\s+(.+)$")
+#: The kinds an ``iri`` parameter may name (``iri(GlobalPolicingGoal|CrossCuttingTheme)``):
+#: the classes of the ontology by their local name, and the UN's SDG goals and targets.
+ITEM_KINDS = ("StrategicGoal", "GlobalPolicingGoal", "GoalStatement", "CrossCuttingTheme",
+              "ThemeStatement", "ProgrammeObjective", "ExpectedOutcome", "ProgrammeStrategy",
+              "Mandate", "Mission", "Vision", "FormerGoal", "StrategicFramework",
+              "GlobalPolicingGoals", "SDGGoal", "SDGTarget")
+#: The languages of the labels, for a ``language`` parameter; the first is the default.
+LABEL_LANGUAGES = ("en", "fr")
 
 
 @dataclass(frozen=True)
 class QueryParameter:
-    """A typed query parameter: the variable it binds, its type and what it means."""
+    """A typed query parameter: the variable it binds, its type and what it means.
+
+    An ``iri`` parameter may name the kinds of item it takes; an optional parameter left out
+    asks the query for every item. A ``language`` parameter is always optional (English).
+    """
 
     name: str
     type: str
     description: str
+    kinds: tuple[str, ...] = ()
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,8 +106,17 @@ def _parse(path: Path) -> StoredQuery:
         if not match:
             raise PolicingKGError(f"malformed parameter {spec!r}", where=str(path),
                                   hint="write '# param: NAME TYPE description' "
-                                  "(TYPE: iri, string, integer, language)")
-        parameters.append(QueryParameter(*match.groups()))
+                                  "(TYPE: iri, string, integer, language, search; an iri may "
+                                  "name its kinds, iri(GlobalPolicingGoal|SDGTarget); a ? after "
+                                  "the type makes the parameter optional)")
+        name, kind, kinds, optional, description = match.groups()
+        listed = tuple(kinds.split("|")) if kinds else ()
+        unknown = [k for k in listed if k not in ITEM_KINDS]
+        if unknown:
+            raise PolicingKGError(f"parameter {name}: unknown kind {unknown[0]!r}",
+                                  where=str(path), hint=f"the kinds: {', '.join(ITEM_KINDS)}")
+        parameters.append(QueryParameter(name, kind, description, listed,
+                                         bool(optional) or kind == "language"))
     return StoredQuery(path.stem, path, meta["title"][0], meta["description"][0],
                        tuple(parameters), tuple(meta.get("example", [])), text)
 
@@ -138,7 +162,10 @@ def catalogue_lines(catalogue: Mapping[str, StoredQuery]) -> list[str]:
     lines = []
     for stored in catalogue.values():
         lines.append(f"{stored.name}: {stored.title}")
-        lines += [f"    --param {p.name}=<{p.type}>  {p.description}" for p in stored.parameters]
+        for p in stored.parameters:
+            kind = "|".join(p.kinds) if p.kinds else p.type
+            lines.append(f"    --param {p.name}=<{kind}>{' (optional)' if p.optional else ''}"
+                         f"  {p.description}")
     return lines
 
 

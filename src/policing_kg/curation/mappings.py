@@ -28,6 +28,8 @@ __all__ = [
     "check_mapping_sets",
     "mapping_triples",
     "mapping_node",
+    "mapping_key",
+    "NO_TERM_FOUND",
     "Coverage",
     "coverage",
 ]
@@ -90,7 +92,8 @@ HEADER_ORDER = ("curie_map", "mapping_set_id", "mapping_set_version", "mapping_s
                 "mapping_set_description", "license", "creator_id")
 
 
-def sssom_text(metadata: dict[str, Any], rows: list[dict[str, str]]) -> str:
+def sssom_text(metadata: dict[str, Any], rows: list[dict[str, str]],
+               column_order: Sequence[str] = COLUMN_ORDER) -> str:
     """Write an SSSOM TSV: the YAML header (``#``), then the table, with correct TSV quoting.
 
     CURIEs are written with the header's curie_map (a row's IRIs may be given in full).
@@ -108,7 +111,7 @@ def sssom_text(metadata: dict[str, Any], rows: list[dict[str, str]]) -> str:
     header = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=10**9,
                             default_flow_style=False)
     lines = ["#" + (f" {line}" if line else "") for line in header.rstrip("\n").split("\n")]
-    columns = [c for c in COLUMN_ORDER if any(row.get(c) for row in rows)
+    columns = [c for c in column_order if any(row.get(c) for row in rows)
                or c in _COLUMNS]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -117,8 +120,9 @@ def sssom_text(metadata: dict[str, Any], rows: list[dict[str, str]]) -> str:
         cells = []
         for column in columns:
             value = row.get(column, "") or ""
-            if column.endswith("_id") or column == "mapping_justification":
-                value = converter.compress(value, passthrough=True) if "://" in value else value
+            if column.endswith("_id") or column in ("mapping_justification", "derived_from"):
+                value = "|".join(converter.compress(part, passthrough=True) if "://" in part
+                                 else part for part in value.split("|"))
             cells.append(value)
         writer.writerow(cells)
     return "\n".join(lines) + "\n" + buffer.getvalue()
@@ -245,7 +249,8 @@ def check_mapping_sets(sets: Sequence[MappingSet], known: set[str],
             seen[key] = where
 
 
-def _key(iri: str) -> str:
+def mapping_key(iri: str) -> str:
+    """Return the path of a node in a mapping record's IRI: ``gpg-2023/goal/3``, ``sdg/16.4``."""
     if iri.startswith(_ID):
         return iri[len(_ID):]
     if iri == NO_TERM_FOUND:
@@ -259,7 +264,7 @@ def mapping_node(mapping_set: MappingSet, m: Mapping) -> str:
     """Return the IRI of a mapping row's ``sssom:Mapping`` node."""
     local = m.predicate.rsplit("#", 1)[-1]
     return ("https://w3id.org/policing-kg/mapping/"
-            f"{mapping_set.name}/{_key(m.subject)}/{local}/{_key(m.object)}")
+            f"{mapping_set.name}/{mapping_key(m.subject)}/{local}/{mapping_key(m.object)}")
 
 
 def mapping_triples(sets: Iterable[MappingSet]) -> list[tuple[Any, Any, Any]]:

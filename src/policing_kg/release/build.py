@@ -12,9 +12,10 @@ from policing_kg.assembly.assemble import assemble
 from policing_kg.assembly.graph import add_layer, union_graph
 from policing_kg.assembly.versions import ontology_version_turtle
 from policing_kg.checks.consistency import Consistency, check_consistency
-from policing_kg.checks.quality import QualityReport
+from policing_kg.checks.quality import QualityReport, quality_report
 from policing_kg.checks.shacl import ShapeReport, load_shapes, validate_graph
 from policing_kg.common.iris import graph_iri, graph_order
+from policing_kg.crosswalk.links import CROSSWALK_FILE, crosswalk_sssom, read_crosswalk
 from policing_kg.curation.releases import ReleaseHistory
 from policing_kg.errors import DataError, NotConforming
 from policing_kg.project import Project
@@ -91,7 +92,7 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
     order = graph_order([spec.id for spec in assembly.specs])
     titles = {spec.id: spec.title.get("en", spec.id) for spec in assembly.specs}
     names = [*DUMPS, "policing-kg-ontology.ttl", "context.jsonld", "void.ttl",
-             "quality-report.json", "quality-report.md", "CHANGES.md",
+             "quality-report.json", "quality-report.md", CROSSWALK_FILE, "CHANGES.md",
              archive_name(current.version)]
     if history.previous is not None:
         names.append("changes.json")
@@ -118,7 +119,8 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
             raise BuildFailed(f"the graph is inconsistent (HermiT): "
                               f"{result.consistency.explanation}",
                               consistency=result.consistency)
-    result.quality = _quality(union_quads, current.version)
+    store = _store(union_quads)
+    result.quality = quality_report(store, current.version)
     errors = result.quality.errors()
     if errors:
         check, finding = errors[0]
@@ -135,6 +137,7 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
         + ontology_version_turtle(history),
         "quality-report.json": (json.dumps(report, indent=1, ensure_ascii=False) + "\n").encode(),
         "quality-report.md": result.quality.markdown().encode(),
+        CROSSWALK_FILE: crosswalk_sssom(read_crosswalk(store), current.version),
         **_changes(project, history, quads, shacl),
     }
     result.release = publish(
@@ -145,14 +148,12 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
     return result
 
 
-def _quality(quads: list[Any], version: str) -> QualityReport:
+def _store(quads: list[Any]) -> Any:
     import pyoxigraph as ox
-
-    from policing_kg.checks.quality import quality_report
 
     store = ox.Store()
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-    return quality_report(store, version)
+    return store
 
 
 def _changes(project: Project, history: ReleaseHistory, quads: list[Any],

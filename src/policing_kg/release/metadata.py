@@ -42,6 +42,7 @@ MEDIA_TYPES: dict[str, tuple[str, str | None]] = {
     ".jsonld": ("application/ld+json", "http://www.w3.org/ns/formats/JSON-LD"),
     ".json": ("application/json", None),
     ".md": ("text/markdown", None),
+    ".tsv": ("text/tab-separated-values", None),
     ".gz": ("application/gzip", None),
 }
 

@@ -123,7 +123,8 @@ class GraphView:
     # --- naming --------------------------------------------------------------------------
     def label(self, node: Any, language: str = "en") -> str:
         """Return the node's name for people: a label in ``language``, else any, else its id."""
-        for predicate in (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title"):
+        for predicate in (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title",
+                          "http://xmlns.com/foaf/0.1/name"):
             labels = [v for v in self.values(node, predicate) if isinstance(v, ox.Literal)]
             for wanted in (language, "fr" if language == "en" else "en", None):
                 for literal in labels:

@@ -1,7 +1,7 @@
 """The pieces of every page: the frame, escaped text, links, RDF terms for people.
 
-The frame holds the navigation, a skip link and the languages. No JavaScript: every page reads
-without it.
+The frame holds the navigation, a search box, a skip link and the languages. No JavaScript:
+every page reads without it (the static search page alone has a script; see :mod:`.search`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ class Page:
         self.alternates = alternates
         self.json_ld = json_ld
         self.title_lang = title_lang
+        #: The words the header's search box shows (the search page's query).
+        self.search_value = ""
         self.parts: list[str] = []
 
     def add(self, *html: str) -> None:
@@ -92,7 +94,12 @@ class Page:
         body = [
             "<body>",
             '<a class="skip" href="#main">Skip to the content</a>',
-            f'<header><nav aria-label="Site">{nav}</nav></header>',
+            f'<header><nav aria-label="Site">{nav}</nav>',
+            f'<form class="search" role="search" action="{self.href("search.html")}" '
+            'method="get"><label for="site-search">Search items</label> '
+            '<input type="search" id="site-search" name="q" '
+            f'value="{esc(self.search_value)}" spellcheck="false"> '
+            '<button type="submit">Search</button></form></header>',
             '<main id="main">',
             f"<h1{title_lang}>{esc(self.title)}</h1>",
             *self.parts,
@@ -163,15 +170,25 @@ STYLE = """\
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        color: var(--ink); background: var(--bg); }
-header { background: #0b2545; padding: .5rem 1rem; }
+header { background: #0b2545; padding: .5rem 1rem; display: flex; flex-wrap: wrap;
+         gap: .5rem 1rem; align-items: center; justify-content: space-between; }
 header nav a { color: #fff; margin-right: 1rem; text-decoration: none; font-weight: 600; }
 header nav a[aria-current="page"] { text-decoration: underline; }
+header a:focus-visible, header input:focus-visible, header button:focus-visible {
+  outline-color: #ffd166; }
+form.search { display: flex; gap: .4rem; align-items: center; color: #fff; }
+form.search label { font-weight: 600; }
+form.search input { font: inherit; padding: .2rem .4rem; width: 16rem; max-width: 50vw;
+                    border: 1px solid #8aa4c8; border-radius: .2rem; }
+form.search button { font: inherit; padding: .2rem .7rem; border: 1px solid #fff;
+                     border-radius: .2rem; background: #e8eef6; color: #0b2545; cursor: pointer; }
+.search-results .alt { color: var(--muted); font-size: .9rem; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 footer { max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: var(--muted);
          font-size: .9rem; border-top: 1px solid var(--line); }
 a { color: var(--accent); }
 a:focus-visible, summary:focus-visible, button:focus-visible, textarea:focus-visible,
-select:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
+select:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
 .skip { position: absolute; left: -999px; top: 0; background: #fff; padding: .5rem; }
 .skip:focus { left: 1rem; z-index: 10; }
 h1 { font-size: 1.6rem; line-height: 1.25; }

@@ -26,13 +26,13 @@ from policing_kg.web.graphview import (
     RDF_TYPE,
     RDFS,
     SKOS,
-    SSSOM,
     GraphView,
     short_name,
     sort_statements,
 )
 from policing_kg.web.html import Page, esc, link, mark, table, term_html
 from policing_kg.web.paths import FORMATS, page_path
+from policing_kg.web.reach import crosswalk_links
 
 __all__ = ["SourceTexts", "resource_page", "resource_rdf", "owned_nodes", "LABEL_PREDICATES",
            "source_page", "as_json"]
@@ -278,49 +278,6 @@ def _anchor(iri: str, owner: str) -> str:
     return iri[len(owner):].strip("/").replace("/", "-") or "self"
 
 
-def _crosswalks(page: Page, view: GraphView, node: Any) -> str:
-    properties = view.crosswalk_properties
-    outgoing = [s for s in view.out.get(node, ()) if s.predicate in properties]
-    incoming = [s for s in view.into.get(node, ()) if s.predicate in properties]
-    if not outgoing and not incoming:
-        return ""
-    parts = ["<h2>Crosswalk links</h2>"]
-    for title, statements, other in (("From this", outgoing, "object"),
-                                     ("To this", incoming, "subject")):
-        if not statements:
-            continue
-        rows = []
-        for statement in sort_statements(statements):
-            target = getattr(statement, other)
-            mapping = view.mapping_of(statement.subject, statement.predicate, statement.object)
-            detail = _mapping_detail(page, view, mapping) if mapping is not None else \
-                ["", "", "", ""]
-            if statement.layer == "inferred":
-                activity = view.value(ox.NamedNode(statement.graph), PROV + "wasGeneratedBy")
-                detail[0] = ("inferred by the ontology's property chains"
-                             + (f" ({link(page, view, activity)})" if activity else ""))
-            rows.append([link(page, view, ox.NamedNode(statement.predicate)),
-                         f'<span class="kind">{esc(view.kind(target))}</span> '
-                         f"{link(page, view, target, _numbered(view, target))}",
-                         mark(statement.layer), *detail])
-        parts.append(table(["relation", "item", "from", "justification", "confidence",
-                            "author", "reasoning"], rows, caption=title))
-    return "\n".join(parts)
-
-
-def _mapping_detail(page: Page, view: GraphView, mapping: Any) -> list[str]:
-    justification = view.value(mapping, SSSOM + "mapping_justification")
-    confidence = view.value(mapping, SSSOM + "confidence")
-    authors = view.values(mapping, SSSOM + "author_id")
-    comment = view.value(mapping, RDFS + "comment")
-    return [
-        link(page, view, mapping, short_name(justification.value)) if justification else "",
-        esc(confidence.value) if confidence is not None else "",
-        ", ".join(link(page, view, a) for a in authors),
-        term_html(page, view, comment) if comment is not None else "",
-    ]
-
-
 def _statements(page: Page, view: GraphView, node: Any) -> str:
     rows = [[link(page, view, ox.NamedNode(s.predicate), short_name(s.predicate)),
              term_html(page, view, s.object), mark(s.layer)]
@@ -363,8 +320,9 @@ def resource_page(view: GraphView, node: Any, sources: SourceTexts, json_ld: Any
              _breadcrumbs(page, view, node),
              f'<p>IRI: <a class="iri" href="{esc(iri)}">{esc(iri)}</a></p>',
              _labels(page, view, node), _texts(page, view, node),
-             _passages(page, view, node, sources), _children(page, view, node),
-             _crosswalks(page, view, node), *extra, _statements(page, view, node),
+             _passages(page, view, node, sources), _children(page, view, node), *extra,
+             crosswalk_links(page, view, node, incoming_too=not extra),
+             _statements(page, view, node),
              _formats(page, base))
     for owned in owned_nodes(view, node):
         if isinstance(owned, ox.NamedNode):

@@ -14,12 +14,13 @@ import pyoxigraph as ox
 
 from policing_kg.common.iris import BASE, ID, SDG
 from policing_kg.common.sorting import natural_key
+from policing_kg.crosswalk.links import REACHING_RULE, Crosswalk
 from policing_kg.web.graphview import DCTERMS, PKG, RDF_TYPE, RDFS, SKOS, GraphView, short_name
 from policing_kg.web.html import Page, esc, link, table, term_html
 from policing_kg.web.paths import SDG_SCHEME, page_path
 
-__all__ = ["landing_page", "documents_page", "sdg_page", "crosswalks_page", "query_pages",
-           "ontology_page", "COVERAGE_KINDS"]
+__all__ = ["landing_page", "documents_page", "sdg_page", "query_pages", "ontology_page",
+           "COVERAGE_KINDS", "links_in"]
 
 OWL = "http://www.w3.org/2002/07/owl#"
 SDGO = "http://metadata.un.org/sdg/ontology#"
@@ -43,8 +44,12 @@ def _human_size(size: int) -> str:
 
 
 def landing_page(view: GraphView, version: str, downloads: Sequence[tuple[str, int, str]],
-                 release_folder: str) -> Page:
-    """Return the home page: what the graph is, its documents, downloads, licence, how to cite."""
+                 release_folder: str, crosswalk: Crosswalk | None = None) -> Page:
+    """Return the home page.
+
+    Return the home page: what the crosswalk covers and does not, then the documents, downloads,
+    licence and how to cite.
+    """
     dataset = ox.NamedNode(ID + "dataset")
     description = (
         "INTERPOL's Strategic Framework 2026-2030, Global Policing Goals (2023) and 2022-2025 "
@@ -72,8 +77,12 @@ def landing_page(view: GraphView, version: str, downloads: Sequence[tuple[str, i
             for name, size, _ in downloads if name != "SHA256SUMS"],
     }
     page = Page("index.html", "policing-kg", description=description, json_ld=json_ld)
-    page.add(f"<p>{esc(description)}</p>",
-             f"<p>Release {esc(version)}: {view.triples:,} statements in "
+    page.add(f"<p>{esc(description)}</p>")
+    if crosswalk is not None:
+        from policing_kg.web.crosswalk_pages import coverage_summary
+
+        page.add(coverage_summary(page, view, crosswalk))
+    page.add(f"<p>Release {esc(version)}: {view.triples:,} statements in "
              f"{len({s.graph for ss in view.out.values() for s in ss})} named graphs.</p>")
     rows = [[link(page, view, d), esc(view.label(d, "fr")),
              esc(str(len(view.subjects(SKOS + "inScheme", d))))] for d in documents(view)]
@@ -135,33 +144,41 @@ def _numbered(view: GraphView, node: Any) -> str:
     return f"{notation}. {view.label(node)}" if notation else view.label(node)
 
 
-def _links_in(view: GraphView, node: Any) -> int:
+def links_in(view: GraphView, node: Any) -> int:
+    """Count the crosswalk links (curated or inferred) whose object is ``node``."""
     return sum(1 for s in view.into.get(node, ()) if s.predicate in view.crosswalk_properties)
 
 
-def sdg_page(view: GraphView) -> Page:
-    """Return the SDGs: every goal with its targets, and how many crosswalk links reach each."""
+def sdg_page(view: GraphView, crosswalk: Crosswalk) -> Page:
+    """Return the SDGs: every goal with its targets, and how many items reach each."""
     scheme = ox.NamedNode(SDG_SCHEME)
     page = Page("sdg.html", "The UN Sustainable Development Goals",
                 description="The 17 SDGs and their 169 targets, on the UN's IRIs, with the "
                 "links of policing-kg's crosswalks to each.")
     page.add("<p>The goals and targets are the UN's (their IRIs are the UN's own, "
              f'<a href="{esc(SDG_SCHEME)}">{esc(SDG_SCHEME)}</a>); the titles are the official '
-             "English and French texts. The count beside each is the number of crosswalk "
-             "links that reach it (curated or inferred).</p>")
+             "English and French texts. The count beside each is the number of items that "
+             f"reach it: {esc(REACHING_RULE)}. Each page says which, with the route of every "
+             "inferred link.</p>")
     goals = sorted(view.instances(SDGO + "Goal"), key=lambda n: natural_key(n.value))
     for goal in goals:
         targets = sorted(view.values(goal, SDGO + "hasTarget"),
                          key=lambda n: natural_key(n.value))
         rows = [[link(page, view, t, view.notation(t) or short_name(t.value)),
-                 term_html(page, view, _pref(view, t, "en")), esc(str(_links_in(view, t)))]
+                 term_html(page, view, _pref(view, t, "en")),
+                 esc(str(_reached_by(crosswalk, t.value)))]
                 for t in targets]
         page.add(f'<h2 id="goal-{esc(goal.value.removeprefix(SDG))}">'
-                 f"{link(page, view, goal)} ({_links_in(view, goal)} links)</h2>",
-                 table(["target", "title", "links"], rows) if rows else "")
+                 f"{link(page, view, goal)} ({_reached_by(crosswalk, goal.value)} items "
+                 "reach it)</h2>",
+                 table(["target", "title", "items reaching it"], rows) if rows else "")
     if scheme in view.out:
         page.add(f'<p>The scheme: <a href="{esc(SDG_SCHEME)}">{esc(SDG_SCHEME)}</a></p>')
     return page
+
+
+def _reached_by(crosswalk: Crosswalk, node: str) -> int:
+    return len({one.subject for one in crosswalk.reaching(node)})
 
 
 def _pref(view: GraphView, node: Any, language: str) -> Any:
@@ -169,51 +186,6 @@ def _pref(view: GraphView, node: Any, language: str) -> Any:
         if isinstance(literal, ox.Literal) and literal.language == language:
             return literal
     return ox.Literal(view.label(node))
-
-
-def crosswalks_page(view: GraphView, matrices: Sequence[Any], pictures: Mapping[str, str]
-                    ) -> Page:
-    """Return the heatmaps (each with its table as text alternative), mapping sets and coverage."""
-    page = Page("crosswalks.html", "Crosswalks",
-                description="Which 2022-2025 objectives serve which 2026-2030 goals, which "
-                "programmes build on which themes, what maps to the SDGs, and what nothing maps.")
-    sets = view.instances("https://w3id.org/sssom/MappingSet")
-    rows = [[link(page, view, s), esc(str(len(view.values(s, "https://w3id.org/sssom/mappings")))),
-             term_html(page, view, view.value(s, DCTERMS + "description") or ox.Literal(""))]
-            for s in sets]
-    page.add("<h2>Mapping sets</h2>", table(["set", "mappings", "what it holds"], rows))
-    for matrix in matrices:
-        picture = pictures.get(matrix.name)
-        head = [esc(matrix.value)] + [esc(short_name(c)) for c in matrix.columns]
-        body = [[link(page, view, ox.NamedNode(r), short_name(r))]
-                + [esc(f"{v:g}") if v else "" for v in values]
-                for r, values in zip(matrix.rows, matrix.values, strict=True)]
-        page.add(f'<h2 id="{esc(matrix.name)}">{esc(matrix.title)}</h2>')
-        if picture:
-            page.add(f'<figure><img src="{page.href(picture)}" alt="Heatmap of '
-                     f'{esc(matrix.title)}; the same values are in the table below." '
-                     f'width="800"><figcaption>{esc(matrix.title)}: {esc(matrix.value)}. '
-                     f'<a href="{page.href(picture.replace(".svg", ".csv"))}">CSV</a>'
-                     "</figcaption></figure>")
-        page.add(table(head, body, caption=f"{matrix.title} (the heatmap's values)",
-                       css="matrix"))
-    page.add("<h2>Not covered</h2>", "<p>Items of each kind that no crosswalk link (curated or "
-             "inferred, in either direction) reaches.</p>")
-    rows = []
-    for kind in COVERAGE_KINDS:
-        items = view.instances(PKG + kind)
-        missing = [n for n in items if not _links_in(view, n)
-                   and not any(s.predicate in view.crosswalk_properties
-                               for s in view.out.get(n, ()))]
-        rows.append([esc(view.label_of_class(PKG + kind) or kind), esc(str(len(items))),
-                     esc(str(len(items) - len(missing))),
-                     ", ".join(link(page, view, n, short_name(n.value)) for n in missing)])
-    page.add(table(["kind", "items", "linked", "not linked"], rows))
-    targets = view.instances(SDGO + "Target")
-    unlinked = [t for t in targets if not _links_in(view, t)]
-    page.add(f"<p>SDG targets: {len(targets) - len(unlinked)} of {len(targets)} reached by a "
-             "link.</p>")
-    return page
 
 
 def query_pages(view: GraphView, catalogue: Mapping[str, Any],

@@ -6,6 +6,9 @@
 - ``/sparql`` is a SPARQL 1.1 Protocol endpoint over the release (GET, POST form, direct POST;
   results by ``Accept``; a service description without a query; an HTML editor for browsers,
   with the stored queries as examples). CORS is open: the data is public and read-only.
+- ``/search.html?q=…`` (and ``/search?q=…``) is the site's search, answered here with the
+  results in the page (no JavaScript needed), from the site's ``search-index.json`` and the
+  same function that wrote it (:mod:`.search`).
 - Every other path is a file of ``dist/site/``.
 
 The endpoint is the embedded store (pyoxigraph) in worker processes (:mod:`.sparql`), so that
@@ -94,6 +97,7 @@ def make_app(dist: Path, *, workers: int = 2, limits: Limits | None = None,
     raw: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = {}
     cache_size = [0]
     stored = dict(catalogue or {})
+    index: list[list[dict[str, Any]]] = []  # the search index, read at the first search
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
@@ -228,7 +232,26 @@ def make_app(dist: Path, *, workers: int = 2, limits: Limits | None = None,
                         media_type="text/html; charset=utf-8" if missing.is_file()
                         else "text/plain; charset=utf-8")
 
+    async def search(request: Request) -> Response:
+        from policing_kg.web.search import INDEX_FILE, read_index, search_page
+        from policing_kg.web.search import search as find
+
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=_CORS)
+        if not index:
+            try:
+                index.append(read_index((site / INDEX_FILE).read_bytes()))
+            except (OSError, ValueError, KeyError):
+                return plain(404, "This site has no search index: write it again with "
+                             "`policing-kg site`.")
+        query = request.query_params.get("q", "")
+        page = search_page(query, find(index[0], query))
+        return Response(page.render(), headers=dict(_CORS),
+                        media_type="text/html; charset=utf-8")
+
     routes = [Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
+              Route("/search", search, methods=["GET", "OPTIONS"]),
+              Route("/search.html", search, methods=["GET", "OPTIONS"]),
               Route("/", files, methods=["GET", "OPTIONS"]),
               Route("/{path:path}", files, methods=["GET", "OPTIONS"])]
     routed = Starlette(routes=routes, lifespan=lifespan)

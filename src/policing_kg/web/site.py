@@ -35,12 +35,14 @@ from policing_kg.errors import PolicingKGError
 from policing_kg.project import Project
 from policing_kg.release.jsonld import compact_dump
 from policing_kg.web.changes import changelog_page, release_version
+from policing_kg.web.crosswalk_pages import FLOW, crosswalks_page
 from policing_kg.web.graphview import GraphView
 from policing_kg.web.html import STYLE, Page
 from policing_kg.web.pages import SourceTexts, as_json, resource_page, resource_rdf, source_page
 from policing_kg.web.paths import FORMATS, page_path
+from policing_kg.web.reach import reach_section, reachable
+from policing_kg.web.search import search_files
 from policing_kg.web.sections import (
-    crosswalks_page,
     documents_page,
     landing_page,
     ontology_page,
@@ -116,6 +118,8 @@ def htaccess() -> bytes:
 def write_site(project: Project, dist: Path) -> SiteResult:
     """Write the release's site into ``dist/site/`` (see the module's docstring)."""
     from policing_kg.access.queries import run_query
+    from policing_kg.crosswalk.flows import flow_svg
+    from policing_kg.crosswalk.links import read_crosswalk
     from policing_kg.crosswalk.matrices import build_matrices, write_matrix
     from policing_kg.curation.catalogue import load_catalogue
 
@@ -145,15 +149,17 @@ def write_site(project: Project, dist: Path) -> SiteResult:
                 example = stored.examples[0]
                 examples[name] = (example, run_query(stored, stored.example_params(example),
                                                      store))
+        crosswalk = read_crosswalk(store)
         matrices = build_matrices(store)
         pictures = {m.name: f"crosswalks/{m.name}.svg" for m in matrices}
         version = release_version(view)
         folder = release_folder(version)
         changes = dist / "changes.json"
         section_pages: list[Page] = [
-            landing_page(view, version, _downloads(dist), folder),
+            landing_page(view, version, _downloads(dist), folder, crosswalk),
             changelog_page(view, json.loads(changes.read_bytes()) if changes.is_file() else None),
-            documents_page(view), sdg_page(view), crosswalks_page(view, matrices, pictures),
+            documents_page(view), sdg_page(view, crosswalk),
+            crosswalks_page(view, matrices, pictures, crosswalk, FLOW),
             ontology_page(view, BASE + "ontology"), *query_pages(view, catalogue, examples)]
         special = {page.path for page in section_pages}
         for node in view.nodes():
@@ -168,8 +174,10 @@ def write_site(project: Project, dist: Path) -> SiteResult:
                 continue
             text = sources.get(node.value)
             json_ld = as_json(rdf["jsonld"])
+            extra = [reach_section(Page(path, ""), view, crosswalk, node.value)] \
+                if reachable(crosswalk, node.value) else []
             page = source_page(view, node, text, json_ld) if text is not None else \
-                resource_page(view, node, sources, json_ld)
+                resource_page(view, node, sources, json_ld, extra)
             put(path, page.render())
         for page in section_pages:
             put(page.path, page.render())
@@ -182,6 +190,9 @@ def write_site(project: Project, dist: Path) -> SiteResult:
                 (q.triple for q in quads if getattr(q.graph_name, "value", "") == ontology_graph),
                 key=_triple_key)).items():
             put(f"ontology.{suffix}", data)
+        for path, data in search_files(view).items():  # the search box's page and index
+            put(path, data)
+        put(FLOW, flow_svg(crosswalk))
         put("style.css", STYLE.encode("utf-8"))
         put(".htaccess", htaccess())
         for name in sorted(p.name for p in dist.iterdir() if p.is_file()):

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from policing_kg.access.readonly import SERVICE, UPDATE, read_only_problem
 from policing_kg.web.paths import accept_ranges
 
 __all__ = ["QueryPool", "Answer", "refusal", "RESULT_FORMATS", "GRAPH_FORMATS", "Limits"]
@@ -39,13 +39,6 @@ GRAPH_FORMATS = {
 }
 _RESULT_ALIASES = {"application/json": "application/sparql-results+json",
                    "application/xml": "application/sparql-results+xml"}
-_UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
-                     re.IGNORECASE)
-#: A prologue declaration once IRIs are blanked to "" (see _without_strings).
-_PROLOGUE = re.compile(r'^\s*(PREFIX\s+[^\s:]*:\s*(<[^>]*>|"")|BASE\s*(<[^>]*>|""))',
-                       re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class Limits:
     """What one query may use."""
@@ -64,14 +57,6 @@ class Answer:
     body: bytes
 
 
-def _without_strings(query: str) -> str:
-    """Return the query with its comments, strings and IRIs blanked (for the keyword checks)."""
-    pattern = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                         r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
-    return pattern.sub(lambda m: " " * len(m.group(0)) if m.group(0).startswith("#")
-                       else '""', query)
-
-
 def refusal(query: str) -> Answer | None:
     """Return a 403 for what a read-only endpoint does not do (update, LOAD, SERVICE), else None.
 
@@ -84,17 +69,11 @@ def refusal(query: str) -> Answer | None:
     >>> refusal('SELECT ?service { ?s <http://e/p> "SERVICE" }') is None
     True
     """
-    text = _without_strings(query)
-    rest = text
-    while True:
-        match = _PROLOGUE.match(rest)
-        if not match:
-            break
-        rest = rest[match.end():]
-    if _UPDATE.match(rest):
+    problem = read_only_problem(query)
+    if problem == UPDATE:
         return Answer(403, "text/plain; charset=utf-8",
                       b"This endpoint is read-only: SPARQL Update (and LOAD) is refused.\n")
-    if re.search(r"(?<![?$\w:])SERVICE\b", text, re.IGNORECASE):
+    if problem == SERVICE:
         return Answer(403, "text/plain; charset=utf-8",
                       b"Federated queries (SERVICE) are refused: this endpoint answers from "
                       b"its own release only.\n")
