@@ -13,7 +13,7 @@ from policing_kg.project import locate_project
 __all__ = ["query"]
 
 
-@click.command()
+@click.command(short_help="Ask a stored query, or your own SPARQL (--file), of the release.")
 @click.argument("name", required=False)
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A query parameter (repeatable).")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from policing_kg.access.queries import open_store, run_query, run_query_remote
 from policing_kg.curation.catalogue import load_catalogue
+from policing_kg.errors import PolicingKGError
 
 from ..conftest import ROOT
 
@@ -41,10 +42,16 @@ def assert_same_answers(endpoint: str, dist: Path) -> int:
         for example in query.examples:
             params = query.example_params(example)
             embedded = run_query(query, params, store)
-            remote = run_query_remote(query, params, endpoint, timeout=60)
+            try:
+                remote = run_query_remote(query, params, endpoint, timeout=60)
+            except PolicingKGError as exc:
+                raise AssertionError(f"{example}: {exc}") from None
             assert remote.variables == embedded.variables, query.name
-            assert answers(remote.rows, remote.variables) == \
-                answers(embedded.rows, embedded.variables), (query.name, example)
+            theirs = answers(remote.rows, remote.variables)
+            ours = answers(embedded.rows, embedded.variables)
+            assert theirs == ours, (query.name, example, "only there:",
+                                    list((theirs - ours).elements())[:3], "only here:",
+                                    list((ours - theirs).elements())[:3])
             assert embedded.rows, f"{query.name}: the example gives no rows, a weak comparison"
             compared += 1
     return compared

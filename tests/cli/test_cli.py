@@ -52,8 +52,8 @@ def test_query_prints_a_table(release: tuple[Path, BuildResult]) -> None:
                          "--project", str(ROOT), "--dist", str(release[0]))
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].split() == ["notation", "kind", "label_fr", "label_en", "parent",
-                                "editorial_parent", "item"]
+    assert lines[0].split() == ["document_title", "notation", "kind", "label_fr", "label_en",
+                                "parent", "editorial_parent", "item", "document"]
     assert "Unis contre la criminalité" in lines[2] and "Together against Crime" in lines[2]
     assert lines[-1] == "(6 rows)"
 
@@ -65,18 +65,20 @@ def test_query_formats(release: tuple[Path, BuildResult], fmt: str) -> None:
     assert code == 0, err
     if fmt == "json":  # SPARQL 1.1 Query Results JSON: every term with its type and language
         answer = json.loads(out)
-        assert answer["head"]["vars"][:4] == ["notation", "kind", "label_fr", "label_en"]
+        assert answer["head"]["vars"][:5] == ["document_title", "notation", "kind", "label_fr",
+                                              "label_en"]
         rows = answer["results"]["bindings"]
         assert [r["notation"]["value"] for r in rows] == ["1", "2", "3", "4"]
         assert rows[0]["label_en"]["value"].startswith("Demonstrate global leadership")
         assert rows[0]["label_en"]["xml:lang"] == "en" and rows[0]["label_fr"]["xml:lang"] == "fr"
         assert rows[0]["item"]["type"] == "uri"
     elif fmt == "csv":
-        assert out.splitlines()[0] == "notation,kind,label_fr,label_en,parent,editorial_parent,item"
+        assert out.splitlines()[0] == ("document_title,notation,kind,label_fr,label_en,parent,"
+                                       "editorial_parent,item,document")
         assert len(out.splitlines()) == 5
     elif fmt == "tsv":  # SPARQL TSV writes terms as in Turtle: the language tags are there
         header, first = out.splitlines()[:2]
-        assert header.startswith("?notation\t?kind")
+        assert header.startswith("?document_title\t?notation\t?kind")
         assert '"@fr' in first and first.count("\t") == header.count("\t")
     else:
         assert out.splitlines()[1].startswith("|---")
