@@ -113,3 +113,22 @@ def test_every_page_gives_the_crosswalk(site: Site, crosswalk: Crosswalk) -> Non
         assert 'id="reaching"' in html, node
         shown = set(re.findall(r'<tr data-item="([^"]+)"', html))
         assert shown == expected(crosswalk, node), node
+
+
+def test_the_analysts_guide_names_pages_that_exist(site: Site) -> None:
+    """Each everyday question of docs/analysts.md names a page of the site that answers it."""
+    guide = (ROOT / "docs" / "analysts.md").read_text("utf-8")
+    rows = [line for line in guide.splitlines() if re.match(r"\| \d+\. ", line)]
+    assert len(rows) >= 14
+    folder = site[0] / "site"
+    for row in rows:
+        page = row.rstrip(" |").rsplit("|", 1)[-1]
+        paths = re.findall(r"`([A-Za-z0-9/._-]+\.(?:html|tsv)(?:#[a-z0-9-]+)?)`", page)
+        assert paths, row
+        for path in paths:
+            file, _, anchor = path.partition("#")
+            if file.startswith("release/VERSION/"):
+                file = file.replace("VERSION", next((folder / "release").iterdir()).name)
+            assert (folder / file).is_file(), (row, file)
+            if anchor:
+                assert f'id="{anchor}"' in (folder / file).read_text("utf-8"), (row, anchor)
