@@ -1,9 +1,11 @@
 """The Python API for analysts: a release, its stored queries, your SPARQL, the crosswalk.
 
->>> from policing_kg import open_release                            # doctest: +SKIP
->>> r = open_release("dist")                                        # doctest: +SKIP
->>> r.query("goal-to-sdg", goal="gpg-2023/goal/3").to_pandas()      # doctest: +SKIP
->>> r.crosswalk()                                                   # doctest: +SKIP
+    from policing_kg import open_release
+    r = open_release("dist")
+    r.query("goal-to-sdg", goal="gpg-2023/goal/3").to_pandas()
+    r.crosswalk()
+
+(``docs/analysts.md`` runs these, and more, as a doctest on a real release.)
 
 Every answer holds Python values (``int``, ``float``, ``bool``, ``datetime.date``, ``str``;
 IRIs as ``str``; unbound as ``None``). A wrong question raises :class:`PolicingKGError` with

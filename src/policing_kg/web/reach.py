@@ -35,7 +35,7 @@ REACHABLE = frozenset({str(SDGO.Goal), str(SDGO.Target), str(PKG.GlobalPolicingG
 def _item(page: Page, view: GraphView, crosswalk: Crosswalk, node: str) -> str:
     names = crosswalk.names
     notation = names.notation(node)
-    text = f"{notation} {names.label(node)}".strip() if notation else names.label(node)
+    text = f"{notation}. {names.label(node)}" if notation else names.label(node)
     document = names.documents.get(node)
     where = "" if document is None or names.kind(node).startswith(str(SDGO)) else \
         f' <span class="kind">({esc(names.label(document))})</span>'
