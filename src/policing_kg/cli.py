@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from policing_kg import __version__
-from policing_kg.checks import DEFAULT_MAX_BYTES, REPORT_FORMATS, SEVERITIES
 from policing_kg.cli_options import (
     credential_options,
     dist_option,
@@ -27,7 +26,11 @@ from policing_kg.errors import PolicingKGError
 __all__ = ["main", "cli"]
 
 class Cli(click.Group):
-    """The one error handler: a PolicingKGError is one line on stderr and its exit code."""
+    """The one error handler: a PolicingKGError is one line on stderr and its exit code.
+
+    A command whose report goes to CI may first show the error in its own format too (``validate
+    --format github``: an ``::error`` annotation on stdout, see :func:`_annotated`).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -71,34 +74,6 @@ def build(project_dir: Path | None, dist_dir: Path, skip_reasoner: bool,
 
     _print(build_release(_project(project_dir), dist_dir, reason=not skip_reasoner,
                          base_url=base_url).lines())
-
-
-@cli.command(short_help="Validate contributed RDF files with SHACL (exit 0, 1 or 2).")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
-              show_default=True, help="Report for people, programs, GitHub or JUnit.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="violation",
-              show_default=True, help="The least severe result that makes the run fail (exit 1).")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
-              show_default=True, help="Refuse larger files before reading them.")
-@project_option
-@dist_option
-def validate(files: tuple[Path, ...], fmt: str, fail_on: str, max_bytes: int,
-             project_dir: Path | None, dist_dir: Path) -> None:
-    """Validate contributed files together with the published graph.
-
-    FILE may be Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML. The published graph is
-    there so that references resolve. Reads only; writes nothing.
-
-    Exit codes: 0 conforms, 1 does not conform, 2 bad input or usage. With no FILE, the
-    published graph itself is validated.
-    """
-    from policing_kg.checks.reports import format_report
-    from policing_kg.checks.validate import validate_files
-
-    report = validate_files(_project(project_dir), files, dist_dir, max_bytes)
-    click.echo(format_report(report, fmt, fail_on.capitalize()), nl=False)
-    sys.exit(1 if report.fails(fail_on.capitalize()) else 0)
 
 
 @cli.command(short_help="Push the release's named graphs to a triple store.")
@@ -241,6 +216,7 @@ def sdg_import(source: str, timeout: float, project_dir: Path | None) -> None:
         sys.exit(1)
 
 
+from policing_kg.cli_contrib import new_document, validate  # noqa: E402 - contributors
 from policing_kg.cli_query import query  # noqa: E402 - the analysts' command
 from policing_kg.cli_release import (  # noqa: E402 - the release commands
     crosswalk_evaluate,
@@ -254,6 +230,8 @@ cli.add_command(site)
 cli.add_command(serve)
 cli.add_command(diff)
 cli.add_command(report)
+cli.add_command(new_document)
+cli.add_command(validate)
 crosswalk.add_command(crosswalk_evaluate)
 
 

@@ -15,7 +15,8 @@ LAYERS = ["common", "extraction", "curation", "assembly", "checks", "crosswalk",
 #: Modules of the package's top level, and the step each belongs to.
 TOP_LEVEL = {"__init__": "common", "errors": "common", "project": "common",
              "cli": "cli", "cli_options": "cli", "cli_web": "cli", "cli_release": "cli",
-             "__main__": "cli", "api": "cli", "cli_query": "cli"}
+             "__main__": "cli", "api": "cli", "cli_query": "cli",
+             "cli_contrib": "cli"}
 #: The one import that runs up the flow: the package's root hands out the analysts' API
 #: (``from policing_kg import open_release``), imported only when first used.
 FACADE = {("policing_kg", "policing_kg.api")}

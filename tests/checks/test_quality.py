@@ -126,6 +126,6 @@ def test_an_error_fails_the_build(tmp_path: Path) -> None:
                            "--dist", str(tmp_path / "dist"), "--skip-reasoner"],
                           capture_output=True, text=True)
     assert done.returncode == 1
-    assert "quality error(s); first: missing-class-label" in done.stderr
+    assert "1 quality error(s)" in done.stderr and "missing-class-label (" in done.stderr
     assert "pkg:Unlabelled" in done.stderr or "ontology#Unlabelled" in done.stderr
     assert not (tmp_path / "dist").exists()

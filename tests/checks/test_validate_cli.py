@@ -100,3 +100,36 @@ def test_usage_errors_exit_2(release: tuple[Path, BuildResult]) -> None:
     assert code == 2 and "Invalid value for '--fail-on'" in err
     code, _, err = validate(release, str(ROOT / "nowhere.ttl"))
     assert code == 2 and err == f"error: {ROOT / 'nowhere.ttl'}: no such file\n"
+
+
+@pytest.mark.parametrize("case", ["syntax", "missing", "pattern", "encoding"])
+def test_exit_2_errors_are_github_annotations_too(release: tuple[Path, BuildResult],
+                                                  tmp_path: Path, case: str) -> None:
+    """With --format github, an error that stops validation is an ::error annotation on stdout
+    (file, line and column when known) as well as its one line on stderr."""
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\n"
+                      "<https://w3id.org/policing-kg/id/gpg-2023/goal/1> skos:altLabel \"x\"@fr\n")
+    path, properties, says = {
+        "syntax": (str(broken), f"file={broken},line=4,col=1", "syntax error: Unexpected end"),
+        "missing": (str(tmp_path / "gone.ttl"), f"file={tmp_path / 'gone.ttl'}", "no such file"),
+        "pattern": (str(tmp_path / "*.jsonld"), f"file={tmp_path / '*.jsonld'}",
+                    "no file matches this pattern"),
+        "encoding": (str(ROOT / "tests" / "hostile" / "utf7-declared.rdf"),
+                     f"file={ROOT / 'tests' / 'hostile' / 'utf7-declared.rdf'},line=1,col=31",
+                     'declares encoding="UTF-7" is refused'),
+    }[case]
+    code, out, err = validate(release, path, "--format", "github")
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith(f"error: {path}") and says in err
+    (annotation,) = out.splitlines()
+    assert annotation.startswith(f"::error {properties},title=policing-kg cannot validate::")
+    assert says in annotation
+    code, out, _ = validate(release, path)  # the other formats: stderr only, as before
+    assert code == 2 and out == ""
+
+
+def test_a_pattern_the_shell_left_is_expanded(release: tuple[Path, BuildResult]) -> None:
+    code, out, err = validate(release, str(CONTRIBUTIONS / "*translation.ttl"))
+    assert code == 1, err  # translation.ttl and unmarked-translation.ttl, together
+    assert out.splitlines()[-1].startswith("1 violation(s), 0 warning(s), 0 note(s) in 2 files")

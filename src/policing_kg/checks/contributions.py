@@ -11,6 +11,7 @@ Parsing is pyoxigraph's, which never touches the network.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from policing_kg.checks import DEFAULT_MAX_BYTES
 from policing_kg.checks.vocabulary import statements, walk_terms
@@ -118,6 +120,35 @@ class Contribution:
             return min(starts)
         found = [anywhere[s] for s in spellings if s in anywhere]
         return min(found) if found else None
+
+    def line_of_literal(self, value: str, language: str | None = None,
+                        after: int | None = None) -> int | None:
+        """Return the line where the literal ``value`` (in ``language``, if given) is written.
+
+        Turtle, TriG and the N-formats write it in double quotes with escapes, JSON-LD as a JSON
+        string, RDF/XML as element text; a written language tag is compared without case. Where
+        the text is written more than once, the first at or after line ``after`` (its node's).
+        """
+        lines = self._literal_lines(value, language)
+        return next((line for line in lines if line >= (after or 0)), lines[0] if lines else None)
+
+    def _literal_lines(self, value: str, language: str | None) -> list[int]:
+        escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                   .replace("\r", "\\r").replace("\t", "\\t"))
+        spellings = [f'"{escaped}"', f'"""{value}"""', json.dumps(value, ensure_ascii=False),
+                     json.dumps(value), f">{escape(value)}<"]
+        tagged: list[int] = []
+        untagged: list[int] = []
+        for spelling in dict.fromkeys(spellings):
+            start = self.text.find(spelling)
+            while start >= 0:
+                end = start + len(spelling)
+                tag = re.match(r"@([A-Za-z0-9-]+)", self.text[end:end + 40])
+                if language is None or tag is None or tag.group(1).lower() == language.lower():
+                    line = self.text.count("\n", 0, start) + 1
+                    (tagged if tag is not None or language is None else untagged).append(line)
+                start = self.text.find(spelling, end)
+        return sorted(set(tagged)) or sorted(set(untagged))
 
 
 #: The tokens a line is searched for: IRIs in <>, strings, prefixed names.

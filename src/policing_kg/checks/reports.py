@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import groupby
 
 from policing_kg.checks import REPORT_FORMATS
 from policing_kg.checks.validate import ContributionReport, Finding
 from policing_kg.common.text import safe
+from policing_kg.errors import PolicingKGError
 
-__all__ = ["REPORT_FORMATS", "format_report"]
+__all__ = ["REPORT_FORMATS", "format_report", "github_error_annotations"]
 
 _GITHUB_LEVEL = {"Violation": "error", "Warning": "warning", "Info": "notice"}
+#: ``file``, ``file:line`` or ``file:line:column``: where an error (exit 2) happened
+_ERROR_WHERE = re.compile(r"(?P<file>.+?)(?::(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?)?")
+
 def _safe_finding(finding: Finding) -> Finding:
     return replace(finding, focus=safe(finding.focus), label=safe(finding.label),
                    path=safe(finding.path), value=safe(finding.value),
@@ -74,6 +80,26 @@ def _github(report: ContributionReport, fail_on: str) -> str:
         lines.append(f"::{_GITHUB_LEVEL.get(finding.severity, 'error')} "
                      f"{','.join(properties)}::{_github_escape(message)}")
     lines.append(_summary(report, fail_on))
+    return "\n".join(lines) + "\n"
+
+
+def github_error_annotations(errors: Sequence[PolicingKGError]) -> str:
+    """Render errors that stop validation (exit 2) as GitHub workflow ``::error`` commands.
+
+    A syntax error at ``file:line:column``, a file that does not exist, a pattern that matches
+    no file: each becomes an annotation on its file (and line and column, when known), so that
+    a pull request shows it as it shows the results; the one line on stderr stays.
+    """
+    lines = []
+    for error in errors:
+        properties = []
+        where = _ERROR_WHERE.fullmatch(safe(error.where)) if error.where else None
+        if where:
+            properties.append(f"file={_github_escape(where['file'], True)}")
+            properties += [f"{key}={where[key]}" for key in ("line", "col") if where[key]]
+        properties.append(f"title={_github_escape('policing-kg cannot validate', True)}")
+        message = f"{error.what} — {error.hint}" if error.hint else error.what
+        lines.append(f"::error {','.join(properties)}::{_github_escape(safe(message))}")
     return "\n".join(lines) + "\n"
 
 

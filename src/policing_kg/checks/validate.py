@@ -8,6 +8,7 @@ file that introduces its node (``file:line``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -146,6 +147,38 @@ def _renamed(quads: Iterable[Any], blank_prefix: str) -> Iterator[Any]:
         yield ox.Quad(term(quad.subject), quad.predicate, term(quad.object), ox.DefaultGraph())
 
 
+#: The properties that carry a label: a result about one is placed at the label's own line.
+LABEL_PROPERTIES = frozenset((
+    "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#hiddenLabel", "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title", "http://www.w3.org/2008/05/skos-xl#literalForm"))
+
+
+def _label_line(owner: Contribution, store: Any, result: ShapeResult) -> int | None:
+    """Return the line of the label a result is about, when its path is a label property.
+
+    A result with the label as its value (a wrong language tag, a label too long) is placed
+    where that label is written; one without (``sh:uniqueLang``: a second label in a language)
+    at the first label the file gives in a language that the node has more than once.
+    """
+    iris = _IRI_IN_PATH.findall(result.path or "")
+    if not iris or not set(iris) <= LABEL_PROPERTIES:
+        return None
+    after = owner.line_of(str(result.focus)) if not isinstance(result.focus, BNode) else None
+    if isinstance(result.value, Literal):
+        return owner.line_of_literal(str(result.value), result.value.language, after)
+    if isinstance(result.focus, BNode) or result.value is not None or \
+            result.path != f"<{iris[0]}>":
+        return None
+    focus, predicate = ox.NamedNode(str(result.focus)), ox.NamedNode(iris[0])
+    languages = Counter(q.object.language for q in store.quads_for_pattern(focus, predicate, None)
+                        if isinstance(q.object, ox.Literal) and q.object.language)
+    lines = [owner.line_of_literal(q.object.value, q.object.language, after) for q in owner.quads
+             if q.subject == focus and q.predicate == predicate
+             and isinstance(q.object, ox.Literal) and languages[q.object.language or ""] > 1]
+    return min((line for line in lines if line), default=None)
+
+
 def validate_contributions(contributions: Sequence[Contribution], published: Any,
                            shapes: Graph) -> ContributionReport:
     """Validate contributed files together with the published graph (so references resolve).
@@ -180,7 +213,8 @@ def validate_contributions(contributions: Sequence[Contribution], published: Any
         if owner is None:
             outside += 1
             continue
-        line = owner.line_of(str(focus)) if not isinstance(focus, BNode) else None
+        line = _label_line(owner, store, result) or (
+            owner.line_of(str(focus)) if not isinstance(focus, BNode) else None)
         findings.append(Finding(
             severity=result.level, focus=_text(focus), label=_label(store, str(focus)),
             path=compact(result.path), value=_shown(result.value), message=result.message,

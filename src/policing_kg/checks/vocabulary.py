@@ -10,7 +10,9 @@ does not exist (``gpg-2023/goal/3/statement/42``) passes. Here:
   in the release, or be introduced in the contribution with a class the ontology or the
   release knows (a new document, a new label node);
 - every SDG IRI (``http://metadata.un.org/sdg/…``) must be one the release holds: the UN has
-  no target 16.11.
+  no target 16.11;
+- a node outside those namespaces that a contribution describes must be one the release holds
+  or one that the project's nodes link to: anything else is unrelated to the graph.
 
 Each problem names the nearest known term ("did you mean pkg:GoalStatement?").
 """
@@ -26,8 +28,8 @@ import pyoxigraph as ox
 
 from policing_kg.common.iris import BASE, PKG
 
-__all__ = ["Vocabulary", "TermProblem", "check_terms", "undefined_terms", "walk_terms",
-           "statements"]
+__all__ = ["Vocabulary", "TermProblem", "check_terms", "undefined_terms", "unrelated_nodes",
+           "walk_terms", "statements"]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _PKG = str(PKG)
@@ -89,11 +91,14 @@ class Vocabulary:
         self.datatypes: set[str] = set()
         self.used_classes: set[str] = set()
         self.nodes: set[str] = set()
+        self.graph_nodes: set[str] = set()  # every IRI the release holds as a subject or object
         self.pkg_statements: set[tuple[str, str, str]] = set()
         for s, p, o in statements(quads):
             for term in (s, o):
-                if isinstance(term, ox.NamedNode) and term.value.startswith((BASE, _SDG)):
-                    self.nodes.add(term.value)
+                if isinstance(term, ox.NamedNode):
+                    self.graph_nodes.add(term.value)
+                    if term.value.startswith((BASE, _SDG)):
+                        self.nodes.add(term.value)
             if isinstance(s, ox.NamedNode) and s.value.startswith(_PKG):
                 self.pkg_statements.add(_statement(s, p, o))
             if p.value == _RDF_TYPE and isinstance(o, ox.NamedNode):
@@ -155,9 +160,51 @@ def undefined_terms(quads: Iterable[Any], vocabulary: Vocabulary) -> list[TermPr
     return list(problems.values())
 
 
+def _key(term: Any) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+def unrelated_nodes(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
+    """Return the nodes a contribution describes that are unrelated to the graph.
+
+    A node is related when it is in the project's namespaces (or the UN's SDG IRIs), is in the
+    release, or is linked to from a related node by the contribution (through any chain of
+    links). Anything else (``<https://example.org/a> skos:prefLabel "…"``) would be published
+    without being part of the graph.
+    """
+    links: dict[str, list[str]] = {}
+    subjects: dict[str, Any] = {}
+    for quad in quads:
+        s, o = quad.subject, quad.object
+        if isinstance(s, ox.Triple):
+            continue
+        subjects.setdefault(_key(s), s)
+        if isinstance(o, (ox.NamedNode, ox.BlankNode)):
+            links.setdefault(_key(s), []).append(_key(o))
+    related = {key for key, s in subjects.items() if isinstance(s, ox.NamedNode) and (
+        key.startswith((BASE, _SDG)) or key in vocabulary.graph_nodes)}
+    stack = list(related)
+    while stack:
+        for target in links.get(stack.pop(), ()):
+            if target not in related:
+                related.add(target)
+                stack.append(target)
+    problems = []
+    for key, s in subjects.items():
+        # (a blank node has no name to publish it under: what it says is reached from its links)
+        if key in related or not isinstance(s, ox.NamedNode):
+            continue
+        problems.append(TermProblem(
+            key, key, "", f"<{key}> is outside the project's namespaces and nothing of the "
+            "project links to it: it is unrelated to the graph. Describe the project's items "
+            "(https://w3id.org/policing-kg/id/...) and what they link to, or leave it out",
+            RULE))
+    return problems
+
+
 def check_terms(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
     """Every problem of a contribution's quads against the release's vocabulary."""
-    problems = undefined_terms(quads, vocabulary)
+    problems = undefined_terms(quads, vocabulary) + unrelated_nodes(quads, vocabulary)
     typed: dict[str, set[str]] = {}
     for s, p, o in statements(quads):
         if p.value == _RDF_TYPE and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):

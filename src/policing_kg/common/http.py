@@ -40,6 +40,8 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
+#: characters RFC 3986 never allows in a URL as they are (they must be percent-encoded)
+_NOT_IN_URLS = re.compile(r'["<>\\^`{|}]')
 def check_timeout(seconds: float) -> float:
     """Return the timeout, refusing what is not a number of seconds from 0.1 to one day."""
     if not isinstance(seconds, (int, float)) or math.isnan(seconds) \
@@ -57,6 +59,11 @@ def check_url(url: str) -> urllib.parse.SplitResult:
     if clean(url, len(url) + 1) != url or any(c.isspace() for c in url):
         raise PolicingKGError(f"the URL {clean(url, 80)!r} has spaces or control characters",
                               hint="percent-encode them (%20)")
+    bad = _NOT_IN_URLS.search(url)
+    if bad:
+        raise PolicingKGError(f"the URL {clean(url, 80)!r} holds {bad.group()!r}, which a URL "
+                              "may not hold as is", hint=f"percent-encode it ({bad.group()!r} "
+                              f"is %{ord(bad.group()):02X})")
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port

@@ -2,12 +2,12 @@ r"""Reading RDF from outside, defensively: the same defences for every command t
 
 Before a parser sees anything: the bytes are read with a cap (never trusting the size a file
 system reports: a file of ``/proc`` says 0), from a regular file only (a FIFO would block);
-the text must be UTF-8 without a byte-order mark or NUL; RDF/XML may not declare a DOCTYPE or
-entities (they expand without bound, or read local files), nor nest elements deeper than
-:data:`MAX_DEPTH`; JSON-LD may not nest deeper than :data:`MAX_DEPTH` either (pyoxigraph's
-JSON-LD parser crashes the process on ten thousand nested objects), nor name a remote
-``@context``. A parse error is one line with its line and column; a parser that runs out of
-memory is one line too. Lines are counted at ``\n`` only, as the parsers count them.
+the text must be UTF-8 without a byte-order mark or NUL; RDF/XML may not declare another
+encoding (UTF-7...), a DOCTYPE or entities (they expand without bound, or read local files), nor
+nest elements deeper than :data:`MAX_DEPTH`; JSON-LD may not nest deeper than :data:`MAX_DEPTH`
+either (pyoxigraph's JSON-LD parser crashes the process on ten thousand nested objects), nor
+name a remote ``@context``. A parse error is one line with its line and column; a parser that
+runs out of memory is one line too. Lines are counted at ``\n`` only, as the parsers count them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from policing_kg.common.text import clean
 from policing_kg.errors import PolicingKGError
 
 __all__ = ["InputError", "MAX_DEPTH", "read_capped", "decode", "check_structure", "parse",
@@ -27,6 +28,8 @@ __all__ = ["InputError", "MAX_DEPTH", "read_capped", "decode", "check_structure"
 
 MAX_DEPTH = 64
 _POSITION = re.compile(r"line (\d+)(?: between columns (\d+) and \d+| column (\d+))?")
+#: the encoding an XML declaration names (it can only come first)
+_XML_ENCODING = re.compile(r"""<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([^"'>]*)\1""")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 #: Format name -> what people call it
 FORMAT_NAMES = {"TURTLE": "Turtle", "TRIG": "TriG", "N_TRIPLES": "N-Triples",
@@ -96,7 +99,23 @@ def decode(where: str, data: bytes) -> str:
                          "legacy encoding)") from None
 
 
+def _xml_encoding(where: str, text: str) -> None:
+    """Refuse an XML declaration that names an encoding other than UTF-8 (the bytes are UTF-8).
+
+    The parsers read UTF-8 only; expat raises on a multi-byte encoding such as UTF-7, and
+    would read another single-byte one as something other than what the text says.
+    """
+    declared = _XML_ENCODING.match(text)
+    if declared and declared.group(2).lower().replace("_", "-") not in ("utf-8", "utf8"):
+        line, column = line_column(text, declared.start(2))
+        raise InputError(f'RDF/XML that declares encoding="{clean(declared.group(2), 40)}" '
+                         "is refused (only UTF-8 is read)", where=f"{where}:{line}:{column}",
+                         hint='save the file as UTF-8 and declare encoding="UTF-8" (or no '
+                         "encoding)")
+
+
 def _xml_depth(where: str, text: str) -> None:
+    _xml_encoding(where, text)
     for marker in ("<!DOCTYPE", "<!ENTITY"):
         index = text.find(marker)
         if index >= 0:
@@ -131,6 +150,9 @@ def _xml_depth(where: str, text: str) -> None:
         raise InputError(f"not well-formed XML: {xml.parsers.expat.ErrorString(exc.code)}",
                          where=f"{where}:{exc.lineno}:{exc.offset + 1}",
                          hint="fix the XML") from None
+    except ValueError as exc:  # what expat cannot read at all (an encoding it does not know)
+        raise InputError(f"not XML that can be read ({' '.join(str(exc).split())[:120]})",
+                         where=where, hint="save the file as UTF-8 RDF/XML") from None
 
 
 def _json_depth(where: str, text: str) -> Any:

@@ -25,7 +25,16 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert an rdflib term to a pyoxigraph term (blank nodes keep their label)."""
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        try:
+            return ox.NamedNode(str(term))
+        except ValueError as exc:  # rdflib only warns about an IRI that pyoxigraph refuses
+            from policing_kg.common.text import clean
+            from policing_kg.errors import PolicingKGError
+
+            raise PolicingKGError(f"{clean(str(term), 80)!r} is not a valid IRI "
+                                  f"({clean(str(exc), 80)})",
+                                  hint="percent-encode the characters an IRI may not hold "
+                                  "(a space is %20, a double quote %22)") from None
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     if isinstance(term, Literal):

@@ -1,4 +1,10 @@
-"""Crosswalk checks: are the curated mapping sets sound, and what do they leave uncovered."""
+"""Crosswalk checks: are the curated mapping sets sound, and what do they leave uncovered.
+
+Exit codes: a problem has the same one from ``crosswalk check`` as from ``build`` (the README's
+table, :mod:`policing_kg.errors`): a mapping row that does not conform — to the loader's rules
+or to the shapes — exits 1 from both, every bad row listed at its ``file:line``; a file that
+cannot be read (bad input) exits 2 from both.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass, field
 from policing_kg.assembly.assemble import assemble
 from policing_kg.assembly.names import Names, clip
 from policing_kg.checks.shacl import ShapeReport
+from policing_kg.checks.shacl.results import ShapeResult
 from policing_kg.common.iris import PKG, SDG, item_iri, short_id
 from policing_kg.common.sorting import natural_key
 from policing_kg.crosswalk.links import REACHING_RULE, read_crosswalk
@@ -18,11 +25,11 @@ from policing_kg.curation.mappings import (
     coverage,
     mapping_node,
 )
-from policing_kg.errors import DataError, NotConforming
 from policing_kg.extraction.records import ItemKind
 from policing_kg.project import Project
 
-__all__ = ["CrosswalkReport", "COVERED_KINDS", "check_crosswalks", "row_problems"]
+__all__ = ["CrosswalkReport", "COVERED_KINDS", "check_crosswalks", "row_problems",
+           "place_violations"]
 
 #: The kinds of item whose coverage the check reports, with their names.
 COVERED_KINDS = {
@@ -113,6 +120,12 @@ class CrosswalkReport:
 
 def row_problems(sets: Sequence[MappingSet], report: ShapeReport) -> list[str]:
     """Place each SHACL violation about a mapping (its node or its direct triple) at its row."""
+    return place_violations(sets, report)[0]
+
+
+def place_violations(sets: Sequence[MappingSet],
+                     report: ShapeReport) -> tuple[list[str], list[ShapeResult]]:
+    """Place each SHACL violation about a mapping at its row; return those and the others."""
     by_node: dict[str, list[str]] = {}
     by_triple: dict[tuple[str, str, str], list[str]] = {}
     by_subject: dict[str, list[str]] = {}
@@ -123,23 +136,31 @@ def row_problems(sets: Sequence[MappingSet], report: ShapeReport) -> list[str]:
             by_triple.setdefault((m.subject, f"<{m.predicate}>", m.object), []).append(where)
             by_subject.setdefault(m.subject, []).append(where)
     problems: set[str] = set()
+    others: list[ShapeResult] = []
     for result in report.violations():
         focus, value = str(result.focus), str(result.value) if result.value is not None else ""
         rows = by_node.get(focus) or by_triple.get((focus, result.path, value))
         if rows is None and result.path == "" and str(result.shape).endswith("#Crosswalk"):
             rows = by_subject.get(focus)
+        if not rows:
+            others.append(result)
         for where in rows or []:
             detail = f" ({value})" if value else ""
             problems.add(f"{where}: {result.message}{detail}")
-    return sorted(problems)
+    return sorted(problems, key=_by_file_and_line), others
+
+
+def _by_file_and_line(problem: str) -> tuple[str, int]:
+    file, _, rest = problem.partition(":")
+    number = rest.split(":", 1)[0]
+    return file, int(number) if number.isdigit() else 0
 
 
 def check_crosswalks(project: Project) -> CrosswalkReport:
     """Check every mapping against the graph (failing on a bad one) and report coverage."""
-    try:  # a mapping with no justification, no item, stated twice: the sets do not conform
-        assembly = assemble(project)
-    except DataError as exc:
-        raise NotConforming(exc.what, where=exc.where, hint=exc.hint) from None
+    # a row with no justification, no item, stated twice: NonConformingData (exit 1), every bad
+    # row listed, as the build does; an unreadable file is bad input (exit 2), as in the build
+    assembly = assemble(project)
     sets = assembly.mapping_sets
     items: dict[str, str] = {}
     for conversion in assembly.conversions:

@@ -11,6 +11,11 @@ review sees the edit and nothing else.
   each side; the records of the label files sorted by item and language, the SDG table's by
   code, a grouping's assignments by outcome. The data read back is the same, order aside
   (checked before anything is written).
+
+``lint`` reports every file's problem at once (:class:`~policing_kg.errors.Problems`): a file
+not in canonical form (exit 1), and whatever its loader refuses, with the exit code that the
+build and ``crosswalk check`` give the same problem (a bad mapping row: 1; a file that does not
+read: 2).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 from policing_kg.common.datafiles import load_toml, loads_toml
 from policing_kg.common.files import write_atomically
 from policing_kg.common.sorting import natural_key
-from policing_kg.errors import NotConforming, PolicingKGError
+from policing_kg.errors import NotConforming, PolicingKGError, Problems
 
 __all__ = ["canonical_sssom", "canonical_toml", "curated_files", "lint_project"]
 
@@ -152,14 +157,21 @@ def curated_files(project: Any) -> list[Path]:
 def lint_project(project: Any, *, fix: bool = False) -> list[str]:
     """Check (or, with ``fix``, rewrite) every curated file; raise if one is not canonical."""
     project.check()
-    wrong: list[Path] = []
     lines = []
+    problems: list[PolicingKGError] = []  # every file's, each at its file (and line)
     for path in curated_files(project):
-        canonical = canonical_sssom(path) if path.name.endswith(".sssom.tsv") \
-            else canonical_toml(path)
+        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+        try:
+            canonical = canonical_sssom(path) if path.name.endswith(".sssom.tsv") \
+                else canonical_toml(path)
+        except Problems as exc:
+            problems += exc.problems
+            continue
+        except PolicingKGError as exc:
+            problems.append(exc)
+            continue
         if canonical == path.read_text("utf-8"):
             continue
-        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
         if fix:
             def write(target: Path, content: str = canonical) -> None:
                 target.write_text(content, "utf-8")
@@ -167,11 +179,17 @@ def lint_project(project: Any, *, fix: bool = False) -> list[str]:
             write_atomically(path, write)
             lines.append(f"rewrote {shown} in canonical form")
         else:
-            wrong.append(path)
-    if wrong:
-        names = [str(p.relative_to(project.root)) if p.is_relative_to(project.root) else str(p)
-                 for p in wrong]
-        listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        raise NotConforming(f"{len(wrong)} curated file(s) not in canonical form: {listed}",
-                            hint="run `policing-kg lint --fix` (then review the diff)")
+            problems.append(NotConforming("not in canonical form", where=str(shown),
+                                          hint=f"run `policing-kg lint --fix` (then review "
+                                          f"the diff){_first_difference(path, canonical)}"))
+    Problems.raise_if_any(problems, what="curated file problem(s)")
     return lines or [f"{len(curated_files(project))} curated files in canonical form"]
+
+
+def _first_difference(path: Path, canonical: str) -> str:
+    """Return where the file first differs from its canonical form, as ``; first at line N``."""
+    for number, (have, want) in enumerate(zip(path.read_text("utf-8").split("\n"),
+                                              canonical.split("\n"), strict=False), 1):
+        if have != want:
+            return f"; it first differs at line {number}"
+    return ""

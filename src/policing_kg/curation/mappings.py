@@ -5,6 +5,14 @@ justification, author, confidence and comment, in its ``sssom:MappingSet``) and 
 triple (``subject predicate object``) that queries follow. Rows whose object is
 ``sssom:NoTermFound`` record that an item was looked at and cannot be mapped; they have no
 direct triple.
+
+Every bad row is reported, each at its ``file:line``, not only the first (:class:`Problems`).
+Exit codes (the README's table), the same from ``build``, ``lint`` and ``crosswalk check``: a
+row that reads but does not conform (an empty column, a justification that is not SEMAPV's, an
+undeclared prefix, a confidence out of range, an unknown item, a property that is not a
+crosswalk property, a row stated twice) is a contribution that does not conform, exit **1**
+(:class:`NonConformingData`); a file that cannot be read as SSSOM at all (not UTF-8, a YAML
+header that does not parse, a missing column or header key) is bad input, exit **2**.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policing_kg.errors import DataError
+from policing_kg.errors import DataError, NonConformingData, PolicingKGError, Problems
 
 __all__ = [
     "SSSOM",
@@ -79,8 +87,8 @@ def _expand(curie: str, converter: Any, where: str) -> str:
         return curie
     iri = converter.expand(curie)
     if iri is None:
-        raise DataError(f"{curie!r} uses a prefix that curie_map does not declare", where=where,
-                        hint="declare it in the header's curie_map")
+        raise NonConformingData(f"{curie!r} uses a prefix that curie_map does not declare",
+                                where=where, hint="declare it in the header's curie_map")
     return str(iri)
 
 
@@ -171,46 +179,56 @@ def load_mapping_set(path: Path, name: str | None = None) -> MappingSet:
     if missing:
         raise DataError(f"missing column(s): {', '.join(missing)}", where=shown)
     rows = []
+    problems: list[PolicingKGError] = []
     for index, row in enumerate(reader):
         line = body_start + 2 + index
-        where = f"{shown}:{line}"
-        values = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        empty = [c for c in _COLUMNS if not values.get(c)]
-        if empty:
-            raise DataError(f"empty {empty[0]}", where=where,
-                            hint="every mapping needs subject, predicate, object, a SEMAPV "
-                            "justification and an author")
-        justification = _expand(values["mapping_justification"], converter, where)
-        if justification not in JUSTIFICATIONS:
-            raise DataError(f"{values['mapping_justification']!r} is not a SEMAPV justification",
-                            where=where, hint="use e.g. semapv:ManualMappingCuration")
-        confidence = None
-        if values.get("confidence"):
-            try:
-                confidence = float(values["confidence"])
-            except ValueError:
-                confidence = -1.0
-            if not 0.0 <= confidence <= 1.0:
-                raise DataError(f"confidence {values['confidence']!r} is not between 0 and 1",
-                                where=where)
-        rows.append(Mapping(
-            subject=_expand(values["subject_id"], converter, where),
-            predicate=_expand(values["predicate_id"], converter, where),
-            object=_expand(values["object_id"], converter, where),
-            justification=justification,
-            author=_expand(values["author_id"], converter, where),
-            confidence=confidence,
-            comment=values.get("comment", ""),
-            line=line,
-            see_also=_see_also(values.get("see_also", ""), where),
-        ))
+        try:
+            rows.append(_row(row, line, f"{shown}:{line}", converter))
+        except PolicingKGError as exc:
+            problems.append(exc)
+    Problems.raise_if_any(problems, what=f"bad mapping row(s) in {shown}")
     set_name = path.name.removesuffix(".sssom.tsv")
     return MappingSet(shown, str(metadata["mapping_set_id"]), set_name, metadata, tuple(rows))
 
 
+def _row(row: dict[str, Any], line: int, where: str, converter: Any) -> Mapping:
+    """Read one row of a set (its problems are the contribution's: exit 1)."""
+    values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    empty = [c for c in _COLUMNS if not values.get(c)]
+    if empty:
+        raise NonConformingData(f"empty {', '.join(empty)}", where=where,
+                                hint="every mapping needs subject, predicate, object, a SEMAPV "
+                                "justification and an author")
+    justification = _expand(values["mapping_justification"], converter, where)
+    if justification not in JUSTIFICATIONS:
+        raise NonConformingData(
+            f"{values['mapping_justification']!r} is not a SEMAPV justification", where=where,
+            hint="use e.g. semapv:ManualMappingCuration")
+    confidence = None
+    if values.get("confidence"):
+        try:
+            confidence = float(values["confidence"])
+        except ValueError:
+            confidence = -1.0
+        if not 0.0 <= confidence <= 1.0:
+            raise NonConformingData(f"confidence {values['confidence']!r} is not between 0 and 1",
+                                    where=where, hint="give a number from 0 to 1, e.g. 0.8")
+    return Mapping(
+        subject=_expand(values["subject_id"], converter, where),
+        predicate=_expand(values["predicate_id"], converter, where),
+        object=_expand(values["object_id"], converter, where),
+        justification=justification,
+        author=_expand(values["author_id"], converter, where),
+        confidence=confidence,
+        comment=values.get("comment", ""),
+        line=line,
+        see_also=_see_also(values.get("see_also", ""), where),
+    )
+
+
 def _see_also(value: str, where: str) -> str:
     if value and not value.startswith(("http://", "https://")):
-        raise DataError(f"see_also {value!r} is not an http(s) URL", where=where,
+        raise NonConformingData(f"see_also {value!r} is not an http(s) URL", where=where,
                         hint="give the page where the mapping's source says so")
     return value
 
@@ -218,9 +236,16 @@ def _see_also(value: str, where: str) -> str:
 def load_mapping_sets(directory: Path, root: Path | None = None) -> list[MappingSet]:
     """Read every ``*.sssom.tsv`` of ``data/mappings/``, cited by their path in the project."""
     sets = []
+    problems: list[PolicingKGError] = []
     for path in sorted(directory.glob("*.sssom.tsv")):
         shown = str(path.relative_to(root)) if root else str(path)
-        sets.append(load_mapping_set(path, shown))
+        try:
+            sets.append(load_mapping_set(path, shown))
+        except Problems as exc:
+            problems += exc.problems
+        except PolicingKGError as exc:
+            problems.append(exc)
+    Problems.raise_if_any(problems, what="bad mapping row(s)")
     return sets
 
 
@@ -231,22 +256,26 @@ def check_mapping_sets(sets: Sequence[MappingSet], known: set[str],
     ``known`` holds the IRIs a mapping may name; ``predicates`` the crosswalk properties.
     """
     seen: dict[tuple[str, str, str], str] = {}
+    problems: list[PolicingKGError] = []
     for mapping_set in sets:
         for m in mapping_set.mappings:
             where = f"{mapping_set.path}:{m.line}"
             if m.predicate not in predicates:
                 names = ", ".join(sorted(p.rsplit("#", 1)[-1] for p in predicates))
-                raise DataError(f"{m.predicate} is not a crosswalk property", where=where,
-                                hint=f"one of {names}")
+                problems.append(NonConformingData(f"{m.predicate} is not a crosswalk property",
+                                                  where=where, hint=f"one of {names}"))
             for role, iri in (("subject", m.subject), ("object", m.object)):
                 if iri != NO_TERM_FOUND and iri not in known:
-                    raise DataError(f"the {role} {iri} is not an item of the graph", where=where,
-                                    hint="check the IRI (document/kind/number)")
+                    problems.append(NonConformingData(
+                        f"the {role} {iri} is not an item of the graph", where=where,
+                        hint="check the IRI (document/kind/number)"))
             key = (m.subject, m.predicate, m.object)
             if key in seen:
-                raise DataError("this mapping is stated twice", where=where,
-                                hint=f"the first is at {seen[key]}")
-            seen[key] = where
+                problems.append(NonConformingData("this mapping is stated twice", where=where,
+                                                  hint=f"the first is at {seen[key]}; delete "
+                                                  "this row"))
+            seen.setdefault(key, where)
+    Problems.raise_if_any(problems, what="bad mapping row(s)")
 
 
 def mapping_key(iri: str) -> str:

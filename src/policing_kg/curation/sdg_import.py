@@ -85,7 +85,10 @@ class ImportReport:
 def _read_source(source: str, timeout: float) -> tuple[bytes, str | None]:
     """Return the bytes of a file or an http(s) URL, and the media type the server gave."""
     if "://" in source:
-        from policing_kg.common.http import request
+        from policing_kg.common.http import check_url, request
+
+        check_url(source)
+        _check_iri(source)  # the import's record names its source by this IRI
 
         response = request("GET", source, headers={
             "Accept": "text/turtle, application/rdf+xml;q=0.9"}, timeout=timeout,
@@ -105,6 +108,21 @@ def _read_source(source: str, timeout: float) -> tuple[bytes, str | None]:
                                   hint="give the path of the UN's SDG KOS (Turtle or RDF/XML)"
                                   ) from None
         raise
+
+
+def _check_iri(source: str) -> None:
+    """Refuse a URL that is not a valid IRI, before any request: one line, not a traceback."""
+    import pyoxigraph as ox
+
+    from policing_kg.common.text import clean
+
+    try:
+        ox.NamedNode(source)
+    except ValueError as exc:
+        raise PolicingKGError(f"the URL is not a valid IRI ({clean(str(exc), 80)})",
+                              where=clean(source, 120),
+                              hint="percent-encode the characters an IRI may not hold "
+                              "(a space is %20, a double quote %22)") from None
 
 
 def _format(source: str, data: bytes, media: str | None) -> Any:

@@ -3,17 +3,20 @@
 The ledger makes sure no text is dropped silently.
 
 A converter claims every passage it reads (an item's text, a heading it consumed, a marker).
-When it is done, :meth:`Reader.finish` fails with ``file:line`` at the first character of
-non-blank text that nothing claimed and no ignore rule set aside.
+When it is done, :meth:`Reader.finish` fails on every line of non-blank text that nothing
+claimed and no ignore rule set aside, each at its ``file:line``: the line quoted, what the
+converter expected there (:meth:`Reader.unplaced`), and the ``ignore`` rule to paste into the
+manifest if the line is no item's text.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from policing_kg.errors import DataError, SourceError
+from policing_kg.errors import DataError, PolicingKGError, Problems, SourceError
 from policing_kg.extraction.records import (
     DocumentRecord,
     Field,
@@ -49,6 +52,8 @@ class Reader:
         self._claimed: list[tuple[int, int]] = []
         self.ignored: list[tuple[int, str]] = []
         self.items: list[ItemRecord] = []
+        #: offset -> (what is wrong, what the converter expected), for lines it did not place
+        self._unplaced: dict[int, tuple[str, str]] = {}
         rules = {collapse(rule.text): rule for rule in spec.ignore}
         used: set[str] = set()
         masked = list(source.text)
@@ -62,10 +67,11 @@ class Reader:
             self._claimed.append((start, end))
             self.ignored.append((source.line_of(start), rule.reason))
         unused = [text for text in rules if text not in used]
-        if unused:
-            raise DataError(f"ignore rule matches no line: {unused[0]!r}",
-                            where=f"manifest, document {spec.id}",
-                            hint="remove the rule or fix its text")
+        Problems.raise_if_any([DataError(
+            f"ignore rule matches no line: {text!r} (document {spec.id})",
+            where=spec.where or f"manifest, document {spec.id}",
+            hint="remove the rule, or copy the line's text exactly (whitespace aside)")
+            for text in unused], what=f"ignore rules of document {spec.id} that match nothing")
         self.text = "".join(masked)
 
     # -- reading -------------------------------------------------------------------------------
@@ -120,6 +126,30 @@ class Reader:
         """Mark ``[start, end)`` as read (a heading or a marker the layout consumed)."""
         self._claimed.append((start, end))
 
+    def unplaced(self, offset: int, what: str, expected: str) -> None:
+        """Leave the line at ``offset`` unclaimed, saying what is wrong and what was expected.
+
+        :meth:`finish` reports it with every other line that nothing placed.
+        """
+        self._unplaced[self.source.line_of(offset)] = (what, expected)
+
+    def ignore_rule(self, text: str) -> str:
+        """Return the manifest's ``ignore`` rule that would set ``text`` aside, ready to paste."""
+        return (f"{{ text = {json.dumps(collapse(text), ensure_ascii=False)}, "
+                f"reason = \"WHY it is no item's text\" }}")
+
+    def _unplaced_error(self, start: int, end: int) -> SourceError:
+        line = self.source.text[start:end].strip()
+        number = self.source.line_of(start)
+        what, expected = self._unplaced.get(number, ("cannot place this line",
+                                                     "the converter did not expect text here"))
+        quoted = line if len(line) <= 100 else line[:99] + "…"
+        record = self.spec.where or "data/sources/manifest.toml"
+        return self.error(start, f"{what}: «{quoted}»",
+                          f"{expected}; if it is no item's text, add to `ignore` of document "
+                          f"{self.spec.id} ({record}): "
+                          f"{self.ignore_rule(line)}")
+
     def error(self, offset: int, what: str, hint: str | None = None) -> SourceError:
         """Return an error that points at the line of ``offset``."""
         return SourceError(what, where=f"{self.source.where(offset)} (document {self.spec.id})",
@@ -172,15 +202,23 @@ class Reader:
             self.claim(span.start, span.end)
         claimed = sorted(self._claimed)
         cursor = self.part.start
+        problems: list[PolicingKGError] = []
+        reported: set[int] = set()
         for start, end in [*claimed, (self.part.end, self.part.end)]:
             gap = self.text[cursor:start] if start > cursor else ""
-            if gap.strip():
-                offset = cursor + len(gap) - len(gap.lstrip())
-                snippet = collapse(self.text[offset : offset + 60])
-                raise self.error(offset, f"text that no item holds: {snippet!r}",
-                                 "the converter cannot place it: fix the converter, or add an "
-                                 "ignore rule with its reason to data/sources/manifest.toml")
+            if gap.strip():  # each line of the gap that holds text, quoted whole
+                for match in re.finditer(r"[^\n]*\S[^\n]*", gap):
+                    offset = cursor + match.start() + len(match.group()) \
+                        - len(match.group().lstrip())
+                    first = self.source.text.rfind("\n", 0, offset) + 1
+                    last = self.source.text.find("\n", offset)
+                    last = len(self.source.text) if last < 0 else last
+                    if self.source.line_of(offset) not in reported:
+                        reported.add(self.source.line_of(offset))
+                        problems.append(self._unplaced_error(first, last))
             cursor = max(cursor, end)
+        Problems.raise_if_any(problems, what=f"lines of document {self.spec.id} that no item "
+                              "holds")
         document = DocumentRecord(
             document=self.spec.id,
             part=self.part,

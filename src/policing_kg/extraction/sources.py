@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,9 +54,13 @@ class DocumentSpec:
     outcome_columns: tuple[int, ...] = ()
     outcome_grouping: str | None = None
     ignore: tuple[IgnoreRule, ...] = ()
+    #: ``manifest.toml:LINE`` of the record's ``[[document]]`` header, and of its ``converter``
+    where: str = ""
+    converter_where: str = ""
 
 
-def _spec(record: dict[str, Any], where: str) -> DocumentSpec:
+def _spec(record: dict[str, Any], where: str, at: tuple[int, int] | None = None,
+          path: str = "") -> DocumentSpec:
     required = ("id", "kind", "title", "publisher", "language", "file", "converter")
     missing = [key for key in required if key not in record]
     if missing:
@@ -107,7 +112,26 @@ def _spec(record: dict[str, Any], where: str) -> DocumentSpec:
         outcome_columns=tuple(columns),
         outcome_grouping=typed.optional_text(record, "outcome_grouping", where),
         ignore=ignore,
+        where=f"{path}:{at[0]}" if at else where,
+        converter_where=f"{path}:{at[1]}" if at else where,
     )
+
+
+def _record_lines(path: Path, count: int) -> list[tuple[int, int] | None]:
+    """Return, for each ``[[document]]``, the line of its header and of its ``converter``."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return [None] * count
+    found: list[list[int]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(r"^\s*\[\[\s*document\s*\]\]\s*(#.*)?$", line):
+            found.append([number, number])
+        elif found and re.match(r"^\s*converter\s*=", line):
+            found[-1][1] = number
+    if len(found) != count:
+        return [None] * count
+    return [(header, converter) for header, converter in found]
 
 
 def _pair(record: dict[str, Any], key: str, where: str) -> tuple[int, int] | None:
@@ -123,7 +147,10 @@ def _pair(record: dict[str, Any], key: str, where: str) -> tuple[int, int] | Non
 def load_manifest(path: Path) -> list[DocumentSpec]:
     """Read the manifest: one :class:`DocumentSpec` per ``[[document]]``, ids unique."""
     records = typed.records(load_toml(path), "document", str(path))
-    specs = [_spec(record, f"{path} (document {n})") for n, record in enumerate(records, 1)]
+    lines = _record_lines(path, len(records))
+    specs = [_spec(record, f"{path}:{lines[n - 1][0]}" if lines[n - 1] else  # type: ignore[index]
+                   f"{path} (document {n})", lines[n - 1], str(path))
+             for n, record in enumerate(records, 1)]
     seen: set[str] = set()
     for spec in specs:
         if spec.id in seen:

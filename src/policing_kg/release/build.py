@@ -1,9 +1,17 @@
-"""The whole flow, sources to release: ``build_release`` is what ``policing-kg build`` runs."""
+"""The whole flow, sources to release: ``build_release`` is what ``policing-kg build`` runs.
+
+A build that fails lists every problem it found at the step that failed (undefined terms, SHACL
+violations — a mapping row's at its ``file:line`` —, quality errors grouped by check, each with
+what to do), up to :data:`~policing_kg.errors.PROBLEM_LIMIT` lines and how many more; it exits 1
+(the graph does not conform), and 2 for bad input, as ``crosswalk check`` and ``lint`` do for the
+same problem (:mod:`policing_kg.errors`).
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +25,7 @@ from policing_kg.checks.shacl import ShapeReport, load_shapes, validate_graph
 from policing_kg.common.iris import graph_iri, graph_order
 from policing_kg.crosswalk.links import CROSSWALK_FILE, crosswalk_sssom, read_crosswalk
 from policing_kg.curation.releases import ReleaseHistory
-from policing_kg.errors import DataError, NotConforming
+from policing_kg.errors import PROBLEM_LIMIT, DataError, NotConforming
 from policing_kg.project import Project
 from policing_kg.release.archive import release_time
 from policing_kg.release.metadata import archive_name, check_base_url, metadata_triples
@@ -30,10 +38,47 @@ class BuildFailed(NotConforming):
     """The built graph does not conform to its shapes or is inconsistent: nothing published."""
 
     def __init__(self, what: str, *, report: ShapeReport | None = None,
-                 consistency: Consistency | None = None) -> None:
+                 consistency: Consistency | None = None, problems: Sequence[str] = ()) -> None:
+        self.problems = tuple(problems)
         super().__init__(what, hint="nothing was published; the previous dist/ is intact")
         self.report = report
         self.consistency = consistency
+
+    def line(self) -> str:
+        """Return the verdict, then each problem on a line of its own (up to the limit)."""
+        head = super().line()
+        shown = [f"  {problem}" for problem in self.problems[:PROBLEM_LIMIT]]
+        rest = len(self.problems) - len(shown)
+        if rest:
+            shown.append(f"  … and {rest} more (fix these, then build again)")
+        return "\n".join([head, *shown])
+
+
+#: What to do about each quality check that fails a build.
+_QUALITY_FIXES = {
+    "missing-label-en": "give it an English label: a [[translation]] in "
+    "data/labels/translations.toml (item, language = \"en\", `from` = the item's text, text), "
+    "or its official name in data/labels/official.toml with its source",
+}
+
+
+def _quality_problems(errors: list[tuple[Any, Any]]) -> list[str]:
+    """Group the quality errors by check: the check, what to do, then each item on a line."""
+    from policing_kg.common.iris import short_id
+
+    by_check: dict[str, list[Any]] = {}
+    checks: dict[str, Any] = {}
+    for check, finding in errors:
+        by_check.setdefault(check.id, []).append(finding)
+        checks[check.id] = check
+    lines = []
+    for check_id, findings in by_check.items():
+        check = checks[check_id]
+        fix = _QUALITY_FIXES.get(check_id, "see docs/publishers.md, the quality report")
+        lines.append(f"{check_id} ({check.description}), {len(findings)} item(s) — {fix}:")
+        lines += [f"  {short_id(f.item)}" + (f": {f.detail}" if f.detail else "")
+                  for f in findings]
+    return lines
 
 
 @dataclass
@@ -107,12 +152,17 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
     undefined = undefined_terms(quads, Vocabulary(quads))
     if undefined:
         raise BuildFailed(f"{len(undefined)} term(s) of the pkg: namespace that the ontology "
-                          f"does not define; first: {undefined[0].message}")
+                          "does not define", problems=[u.message for u in undefined])
     violations = result.report.violations()
     if violations:
-        first = violations[0]
-        raise BuildFailed(f"{len(violations)} SHACL violation(s); first: {first.focus} "
-                          f"{first.path}: {first.message}", report=result.report)
+        from policing_kg.crosswalk.coverage import place_violations
+
+        placed, others = place_violations(assembly.mapping_sets, result.report)
+        problems = [*placed, *(f"{v.focus} {v.path}: {v.message}"
+                               + (f" ({v.value})" if v.value is not None else "")
+                               for v in others)]
+        raise BuildFailed(f"{len(violations)} SHACL violation(s)", report=result.report,
+                          problems=problems)
     if reason:
         result.consistency = check_consistency(union)
         if not result.consistency.consistent:
@@ -123,9 +173,7 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
     result.quality = quality_report(store, current.version)
     errors = result.quality.errors()
     if errors:
-        check, finding = errors[0]
-        raise BuildFailed(f"{len(errors)} quality error(s); first: {check.id} ({check.description})"
-                          f" at {finding.item}" + (f": {finding.detail}" if finding.detail else ""))
+        raise BuildFailed(f"{len(errors)} quality error(s)", problems=_quality_problems(errors))
     from policing_kg.release.diff import shacl_rows
 
     report = result.quality.to_json()

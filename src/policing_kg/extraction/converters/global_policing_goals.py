@@ -87,7 +87,8 @@ def convert(reader: Reader) -> Conversion:
         if goals == 0 and not in_themes:
             intro.append(span(line, 0))
             continue
-        raise reader.error(line.start, f"cannot place this line: {text[:60]!r}",
-                           "it is neither a heading nor a statement opened by '- '")
+        reader.unplaced(line.start, "cannot place this line",
+                        "expected a goal heading in capitals, a theme heading 'I. <theme>' "
+                        "after THÈMES FONDAMENTAUX TRANSVERSAUX, or a statement opened by '- '")
     document, items = reader.finish(intro)
     return Conversion(document, tuple(items), tuple(reader.ignored))

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 
 from policing_kg.extraction.reader import Reader
-from policing_kg.extraction.records import Conversion, ItemKind, Span
+from policing_kg.extraction.records import Conversion, ItemKind, Span, collapse
 
 __all__ = ["convert"]
 
@@ -31,6 +31,7 @@ _OBJECTIVE = re.compile(r"\bOBJECTI(?:F|VE)[^\S\n]*(\d+)[^\S\n]*:")
 _COLUMNS = re.compile(r"^[^\S\n]*(?:OBJECTI(?:F|VE)[^\S\n]*\d+[^\S\n]*){2,}$", re.MULTILINE)
 _COLUMN = re.compile(r"OBJECTI(?:F|VE)[^\S\n]*(\d+)")
 _BULLET = re.compile(r"•")
+_UNNUMBERED = re.compile(r"(OBJECTI(?:F|VE))[^\S\n]*:")
 _QUOTED = re.compile(r"^«\s*(.*?)\s*»$", re.DOTALL)
 
 
@@ -69,9 +70,17 @@ def convert(reader: Reader, grouping: Mapping[int, int] | None = None) -> Conver
         paragraphs = reader.paragraphs(end, stop)
         if not paragraphs:
             raise reader.error(start, f"{kind} with no text")
-        if len(paragraphs) > 1:
-            raise reader.error(paragraphs[1].start, f"text after the {kind} cannot be placed",
-                               "a blank line ends an item; is a heading missing?")
+        for extra in paragraphs[1:]:  # left unclaimed: finish() quotes each of their lines
+            unnumbered = _UNNUMBERED.match(text, extra.start, extra.end)
+            if unnumbered:
+                raise reader.error(extra.start, "an objective heading without its number: "
+                                   f"«{collapse(text[extra.start:extra.end])[:80]}»",
+                                   f"write its number, e.g. '{unnumbered.group(1)} "
+                                   f"{number + 1 if kind == 'objective' else len(objectives) + 1}"
+                                   ":'")
+            reader.unplaced(extra.start, f"text after the {kind} cannot be placed",
+                            "a blank line ends an item: is a heading missing before it "
+                            "(MANDAT, OBJECTIF N:, or • for an outcome)?")
         body = paragraphs[0]
         if kind == "mandate":
             if mandate is not None:
@@ -83,7 +92,9 @@ def convert(reader: Reader, grouping: Mapping[int, int] | None = None) -> Conver
             mandate = body
         elif kind == "objective":
             if number in objectives:
-                raise reader.error(start, f"objective {number} appears twice")
+                raise reader.error(start, f"objective {number} appears twice (first at line "
+                                   f"{reader.source.line_of(objective_at[number])})",
+                                   "give each objective its own number, 1 to N in order")
             objectives[number] = body
             objective_at[number] = start
         else:
@@ -101,10 +112,13 @@ def convert(reader: Reader, grouping: Mapping[int, int] | None = None) -> Conver
     expected = list(range(1, len(objectives) + 1))
     if sorted(objectives) != expected:
         stray = min(set(objectives) - set(expected))
+        missing = sorted(set(expected) - set(objectives))
         where = objective_at.get(stray, headings[stray].start if stray in headings else part.start)
-        raise reader.error(where, f"objective {stray} where the document's objectives should be "
-                           f"numbered 1..{len(objectives)} (it has {sorted(objectives)})",
-                           "fix the number, or the text's extraction")
+        numbers = ", ".join(str(n) for n in sorted(objectives))
+        raise reader.error(where, f"objective {stray} where objective "
+                           f"{', '.join(str(n) for n in missing)} is missing: the text numbers "
+                           f"its objectives {numbers}, and they should run 1..{len(objectives)}",
+                           f"fix this number (OBJECTIF {missing[0]}:), or the text's extraction")
 
     # Items are recorded in reading order; objectives known only from the column header are
     # ranked there by their number.
