@@ -26,10 +26,9 @@ build: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-# While working: lint, types and the tests not marked slow (about five minutes of the tests alone
-# on two cores: 4 min 21 s of CPU, 9 min 30 s wall-clock on a busy machine, measured for issue 19;
-# `make test` runs all of them, the real triple store, the servers that misbehave and the
-# benchmark's smoke run).
+# While working: lint, types and the tests not marked slow (about nine minutes on two idle
+# cores: `time make check` took 9 min 1 s for issue 19; `make test` runs all of them, the real
+# triple store, the servers that misbehave and the benchmark's smoke run, in about 16 minutes).
 check: lint
 	$(BIN)/python -m pytest -m "not slow"
 
