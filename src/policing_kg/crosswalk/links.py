@@ -20,7 +20,7 @@ from typing import Any
 
 from policing_kg.assembly.names import Names, read_names
 from policing_kg.assembly.routes import INFERRED_SET
-from policing_kg.common.iris import ID, PKG, SDG, SDGO, short_id
+from policing_kg.common.iris import ID, PKG, SDG, SDGO
 from policing_kg.curation.mappings import NO_TERM_FOUND, SEMAPV, SSSOM
 
 __all__ = ["Link", "Crosswalk", "read_crosswalk", "REACHING_RULE", "CONFIDENCE_RULE",
@@ -229,10 +229,6 @@ def read_crosswalk(store: Any, names: Names | None = None) -> Crosswalk:
     order = sorted(links, key=lambda link: link.record)
     return Crosswalk(tuple(order), tuple(sorted(rulings, key=lambda link: link.record)), names)
 
-
-def node_name(names: Names, node: str, lang: str = "en") -> str:
-    """``label (path)`` for a line of text: names first, the IRI's path last."""
-    return f"{names.label(node, lang)} ({short_id(node)})"
 
 
 #: The release's SSSOM file of the whole crosswalk.

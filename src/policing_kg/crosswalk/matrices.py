@@ -28,7 +28,7 @@ from policing_kg.common.iris import PKG, SDGO, short_id
 from policing_kg.crosswalk.heatmaps import heatmap_figure, save_figure
 from policing_kg.crosswalk.links import Crosswalk, Link, read_crosswalk
 
-__all__ = ["Matrix", "MATRICES", "build_matrix", "build_matrices", "matrix_cells",
+__all__ = ["Matrix", "MATRICES", "build_matrix", "build_matrices",
            "matrix_csv", "matrix_long_csv", "write_matrix", "write_matrices", "short_name"]
 
 _P = str(PKG)
@@ -185,11 +185,6 @@ MATRICES: dict[str, _Spec] = {
 }
 
 
-def matrix_cells(crosswalk: Crosswalk, name: str, row: str, column: str) -> list[Link]:
-    """Return the crosswalk links behind the cell (``row``, ``column``) of matrix ``name``."""
-    return MATRICES[name].cell(crosswalk, row, column)
-
-
 _PROGRAMME_WORDS = re.compile(r"^(Stratégie (mondiale )?(de lutte contre (la |le )?|d['’]|de )"
                               r")|( global)? strategy$", re.IGNORECASE)
 
@@ -265,9 +260,13 @@ def build_matrix(crosswalk: Crosswalk, name: str, lang: str = "en") -> Matrix:
         links=tuple(tuple(tuple(cells[(r, c)]) for c in columns) for r in rows))
 
 
-def build_matrices(store: object, lang: str = "en") -> list[Matrix]:
-    """Read every matrix of :data:`MATRICES` from a pyoxigraph store holding the release."""
-    crosswalk = read_crosswalk(store)
+def build_matrices(store: object, lang: str = "en",
+                   crosswalk: Crosswalk | None = None) -> list[Matrix]:
+    """Read every matrix of :data:`MATRICES` from a pyoxigraph store holding the release.
+
+    A caller that has read the release's crosswalk already passes it, so it is read once.
+    """
+    crosswalk = crosswalk or read_crosswalk(store)
     return [build_matrix(crosswalk, name, lang) for name in MATRICES]
 
 

@@ -160,6 +160,11 @@ class GraphView:
                 return str(literal.value)
         return str(found[0].value) if found else ""
 
+    def numbered(self, node: Any) -> str:
+        """Return the node's notation and label (``3.2. Strengthen cooperation…``)."""
+        notation = self.notation(node)
+        return f"{notation}. {self.label(node)}" if notation else self.label(node)
+
     def position(self, node: Any) -> tuple[object, ...]:
         """Return a sort key in the document's reading order (position, then notation, then IRI)."""
         found = self.value(node, PKG + "position")

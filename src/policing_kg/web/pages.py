@@ -39,7 +39,6 @@ __all__ = ["SourceTexts", "resource_page", "resource_rdf", "owned_nodes", "LABEL
 
 SKOSXL = PREFIXES["skosxl"]
 OA = PREFIXES["oa"]
-PROV = PREFIXES["prov"]
 LABEL_PREDICATES = {SKOS + "prefLabel": "preferred", SKOS + "altLabel": "alternative",
                     DCTERMS + "title": "title", RDFS + "label": "label"}
 TEXT_PREDICATES = {DCTERMS + "description": "Description", SKOS + "definition": "Definition",
@@ -145,16 +144,12 @@ def _breadcrumbs(page: Page, view: GraphView, node: Any) -> str:
         current = parents[0]
     scheme = view.value(node, SKOS + "inScheme")
     parts = ([link(page, view, scheme)] if scheme is not None else []) + \
-        [link(page, view, n, _numbered(view, n)) for n in chain]
+        [link(page, view, n, view.numbered(n)) for n in chain]
     if not parts:
         return ""
     return ('<nav aria-label="Breadcrumbs"><p class="breadcrumbs">'
             + " › ".join(parts) + "</p></nav>")
 
-
-def _numbered(view: GraphView, node: Any) -> str:
-    notation = view.notation(node)
-    return f"{notation}. {view.label(node)}" if notation else view.label(node)
 
 
 def _labels(page: Page, view: GraphView, node: Any) -> str:
@@ -217,7 +212,7 @@ def _children(page: Page, view: GraphView, node: Any) -> str:
     elif narrower:
         parts.append("<h2>Listed under it</h2>")
         parts.append("<ul class=\"plain\">" + "".join(
-            f"<li>{link(page, view, child, _numbered(view, child))}</li>"
+            f"<li>{link(page, view, child, view.numbered(child))}</li>"
             for child in dict.fromkeys(narrower)) + "</ul>")
     return "\n".join(parts)
 
@@ -233,7 +228,7 @@ def _outline(page: Page, view: GraphView, nodes: Sequence[Any], seen: set[Any]) 
                                               + view.subjects(SKOS + "broader", node)))
         inner = _outline(page, view, children, seen) if children else ""
         items.append(f'<li><span class="kind">{esc(kind)}</span> '
-                     f"{link(page, view, node, _numbered(view, node))}{inner}</li>")
+                     f"{link(page, view, node, view.numbered(node))}{inner}</li>")
     return '<ol class="outline">' + "".join(items) + "</ol>"
 
 

@@ -20,10 +20,6 @@ from policing_kg.web.html import Page, esc, link, mark, table, term_html
 PROV = PREFIXES["prov"]
 
 
-def _numbered(view: GraphView, node: Any) -> str:
-    notation = view.notation(node)
-    return f"{notation}. {view.label(node)}" if notation else view.label(node)
-
 __all__ = ["REACHABLE", "reach_section", "reach_summary", "crosswalk_links", "reachable"]
 
 #: The kinds of item whose pages say what reaches them.
@@ -122,7 +118,7 @@ def crosswalk_links(page: Page, view: GraphView, node: Any, incoming_too: bool =
                              + (f" ({link(page, view, activity)})" if activity else ""))
             rows.append([link(page, view, ox.NamedNode(statement.predicate)),
                          f'<span class="kind">{esc(view.kind(target))}</span> '
-                         f"{link(page, view, target, _numbered(view, target))}",
+                         f"{link(page, view, target, view.numbered(target))}",
                          mark(statement.layer), *detail])
         parts.append(table(["relation", "item", "from", "justification", "confidence",
                             "author", "reasoning"], rows, caption=title))

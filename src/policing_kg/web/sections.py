@@ -135,13 +135,9 @@ def documents_page(view: GraphView) -> Page:
                  f'<p lang="fr">{esc(view.label(document, "fr"))}</p>',
                  '<ul class="plain">' + "".join(
                      f'<li><span class="kind">{esc(view.kind(n))}</span> '
-                     f"{link(page, view, n, _numbered(view, n))}</li>" for n in top) + "</ul>")
+                     f"{link(page, view, n, view.numbered(n))}</li>" for n in top) + "</ul>")
     return page
 
-
-def _numbered(view: GraphView, node: Any) -> str:
-    notation = view.notation(node)
-    return f"{notation}. {view.label(node)}" if notation else view.label(node)
 
 
 def links_in(view: GraphView, node: Any) -> int:

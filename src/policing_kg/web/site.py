@@ -150,7 +150,7 @@ def write_site(project: Project, dist: Path) -> SiteResult:
                 examples[name] = (example, run_query(stored, stored.example_params(example),
                                                      store))
         crosswalk = read_crosswalk(store)
-        matrices = build_matrices(store)
+        matrices = build_matrices(store, crosswalk=crosswalk)
         pictures = {m.name: f"crosswalks/{m.name}.svg" for m in matrices}
         version = release_version(view)
         folder = release_folder(version)
