@@ -85,8 +85,19 @@ class ItemIndex:
 def kinds_text(kinds: tuple[str, ...] | frozenset[str]) -> str:
     """Name kinds with their articles: ``a Global Policing Goal or a cross-cutting theme``."""
     words = [_WORDS.get(k, k) for k in sorted(kinds, key=list(KIND_CLASSES).index)]
-    with_articles = [("an " if w[0].lower() in "aeiou" else "a ") + w for w in words]
-    return " or ".join(with_articles) if with_articles else "an item"
+    return " or ".join(article(w) + " " + w for w in words) if words else "an item"
+
+
+def article(word: str) -> str:
+    """Return ``a`` or ``an`` as the word is spoken: an objective, an SDG target, a goal.
+
+    >>> [article(w) for w in ("objective", "SDG target", "Global Policing Goal", "UN body")]
+    ['an', 'an', 'a', 'a']
+    """
+    head = word.split()[0] if word.split() else word
+    if head.isupper() and len(head) > 1:  # an acronym, read letter by letter
+        return "an" if head[0] in "AEFHILMNORSX" else "a"
+    return "an" if head[:1].lower() in "aeiou" else "a"
 
 
 def check_language(parameter: QueryParameter, value: str) -> None:
