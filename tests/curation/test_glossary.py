@@ -8,7 +8,7 @@ import pytest
 
 from policing_kg.curation.glossary import check_glossary, fold, load_glossary
 from policing_kg.curation.labels import LabelRecord, LabelRole, load_curation
-from policing_kg.errors import DataError
+from policing_kg.errors import DataError, Problems
 
 from ..conftest import ROOT
 
@@ -73,3 +73,17 @@ def test_the_project_glossary_holds_for_every_translation() -> None:
     terms = load_glossary(ROOT / "data" / "labels" / "glossary.toml")
     assert len(terms) >= 20
     check_glossary(terms, load_curation(ROOT / "data").labels)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    terms = load_glossary(_glossary(tmp_path, TERM + '\n[[term]]\nfr = ["les États"]\n'
+                                    'en = ["the States"]\n'))
+    with pytest.raises(Problems) as caught:
+        check_glossary(terms, [_translation("Help member countries.", "Aider les pays membres.", 1),
+                               _translation("Help the member states.", "Aider les pays membres.", 2),
+                               _translation("Help the nations.", "Aider les États.", 3)])
+    lines = caught.value.line().splitlines()
+    assert lines[0] == "3 glossary problem(s):"
+    assert [line.split(":")[0].strip() for line in lines[1:]] == [
+        "translations.toml (translation 2)", "translations.toml (translation 3)",
+        "glossary.toml (term 2)"]

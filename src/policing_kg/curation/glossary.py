@@ -20,7 +20,7 @@ from pathlib import Path
 
 from policing_kg.common import datafiles as typed
 from policing_kg.curation.labels import LabelRecord, LabelRole
-from policing_kg.errors import DataError
+from policing_kg.errors import DataError, PolicingKGError, Problems
 
 __all__ = ["GlossaryTerm", "load_glossary", "check_glossary", "fold"]
 
@@ -59,12 +59,14 @@ def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
 
 
 def check_glossary(terms: Iterable[GlossaryTerm], labels: Iterable[LabelRecord]) -> None:
-    """Fail on an English translation that renders a term otherwise, or on a term not recurring.
+    """Fail on English translations that render a term otherwise, or on terms not recurring.
 
-    The error names the translation's record and the term's, and the forms expected.
+    Every problem is reported at once (:class:`Problems`); each names the translation's record
+    and the term's, and the forms expected.
     """
     translations = [label for label in labels
                     if label.role is LabelRole.TRANSLATION and label.language == "en"]
+    problems: list[PolicingKGError] = []
     for term in terms:
         uses = 0
         for label in translations:
@@ -74,11 +76,13 @@ def check_glossary(terms: Iterable[GlossaryTerm], labels: Iterable[LabelRecord])
             uses += 1
             if term.found(label.language, label.text) is None:
                 wanted = " or ".join(f"«{f}»" for f in term.forms[label.language])
-                raise DataError(f"the translation of {label.item} renders «{form}» without "
-                                f"the glossary's {wanted} ({term.where})", where=label.where,
-                                hint="use the glossary's term, or change the glossary for "
-                                "every document")
+                problems.append(DataError(
+                    f"the translation of {label.item} renders «{form}» without the glossary's "
+                    f"{wanted} ({term.where})", where=label.where,
+                    hint="use the glossary's term, or change the glossary for every document"))
         if uses < 2:
-            raise DataError(f"the term «{term.forms['fr'][0]}» occurs in {uses} translated "
-                            "text(s): the glossary holds recurring terms only", where=term.where,
-                            hint="remove it, or check its forms")
+            problems.append(DataError(
+                f"the term «{term.forms['fr'][0]}» occurs in {uses} translated text(s): the "
+                "glossary holds recurring terms only", where=term.where,
+                hint="remove it, or check its forms"))
+    Problems.raise_if_any(problems, what="glossary problem(s)")
