@@ -84,6 +84,6 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
                                _translation("Help the nations.", "Aider les États.", 3)])
     lines = caught.value.line().splitlines()
     assert lines[0] == "3 glossary problem(s):"
-    assert [line.split(":")[0].strip() for line in lines[1:]] == [
+    assert [Path(line.split(":")[0].strip()).name for line in lines[1:]] == [
         "translations.toml (translation 2)", "translations.toml (translation 3)",
         "glossary.toml (term 2)"]
