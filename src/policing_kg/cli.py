@@ -76,7 +76,7 @@ def build(project_dir: Path | None, dist_dir: Path, skip_reasoner: bool,
                          base_url=base_url).lines())
 
 
-@cli.command(short_help="Load the release into a triple store: all of it or nothing, checked.")
+@cli.command(short_help="Load the release into a triple store: all or nothing.")
 @click.option("--endpoint", required=True, metavar="URL",
               help="The store's SPARQL Update URL (Oxigraph: /update; Virtuoso: /sparql-auth; "
               "Fuseki: /DATASET/update).")

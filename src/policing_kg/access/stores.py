@@ -101,7 +101,7 @@ def ask(text: str, endpoint: str, *, user: str | None = None, password: str | No
     if not isinstance(answer, ox.QuerySolutions):
         from policing_kg.common.http import readable
 
-        raise PolicingKGError("the endpoint did not answer a query with SPARQL JSON ("
+        raise PolicingKGError("the endpoint did not answer with SPARQL JSON results ("
                               + readable(response.body, response.media_type, 100) + ")",
                               where=endpoint, hint="is this a SPARQL endpoint's query URL?")
     return found, server_kind(response.headers)
