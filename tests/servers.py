@@ -9,9 +9,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["serve", "listener", "MODES"]
+__all__ = ["serve", "listener", "proxy", "MODES"]
 
 _JSON = "application/sparql-results+json"
+_HTML_406 = (b'<?xml version="1.0"?>\n<!DOCTYPE html>\n<html><head><title>406</title>'
+             b"<style>body { color: red }</style></head>\n<body><h1>Not&nbsp;Acceptable</h1>\n"
+             b"<p>An appropriate representation of the resource could not be found.</p>"
+             b"</body></html>")
 
 
 def _reply(status: str, body: bytes, content_type: str = _JSON,
@@ -61,6 +65,14 @@ def _handle(mode: str, connection: socket.socket, target: str, stop: threading.E
                                   f"Location: http://localhost:{target}/elsewhere\r\n"))
     elif mode == "redirect-loop":
         connection.sendall(_reply("302 Found", b"", "text/plain", "Location: /again\r\n"))
+    elif mode == "unauthorized":  # asks for credentials, and refuses any it is given
+        connection.sendall(_reply("401 Unauthorized", b"<html><body>Unauthorized</body></html>",
+                                  "text/html", 'WWW-Authenticate: Basic realm="store"\r\n'))
+    elif mode == "forbidden":  # a read-only endpoint, as `policing-kg serve` answers an update
+        connection.sendall(_reply("403 Forbidden", b"updates are not accepted here",
+                                  "text/plain"))
+    elif mode == "not-acceptable-html":  # a refusal written for browsers
+        connection.sendall(_reply("406 Not Acceptable", _HTML_406, "text/html"))
     elif mode == "ok-empty":
         connection.sendall(_reply("200 OK",
                                   b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}'))
@@ -70,7 +82,7 @@ def _handle(mode: str, connection: socket.socket, target: str, stop: threading.E
 
 MODES = ("hang", "drip", "drip-headers", "endless", "oversized", "malformed", "no-head",
          "bad-bindings", "escapes", "redirect-ftp", "redirect-away", "redirect-loop",
-         "ok-empty")
+         "unauthorized", "forbidden", "not-acceptable-html", "ok-empty")
 
 
 @contextmanager
@@ -143,3 +155,62 @@ def serve(mode: str, target: str = "") -> Iterator[tuple[str, list[bytes]]]:
     with _accepting(one) as (port, stop):
         stopping.append(stop)
         yield f"http://127.0.0.1:{port}/sparql", requests
+
+
+@contextmanager
+def proxy(target: str, cut: Callable[[bytes], bool],
+          for_good: bool = True) -> Iterator[tuple[str, list[bytes]]]:
+    """Forward every request to ``target`` (``http://host:port``), until ``cut(request)``: that
+    connection is closed unanswered, and with ``for_good`` every later one too (a store that
+    dies), else only that one (a connection dropped once). Yield the proxy's base URL and the
+    requests it received."""
+    import http.client
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(target)
+    requests: list[bytes] = []
+    dead: list[bool] = []
+
+    def one(connection: socket.socket) -> None:
+        connection.settimeout(60)
+        try:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            head, body = data.split(b"\r\n\r\n", 1)
+            lines = head.decode("latin-1").split("\r\n")
+            headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+            length = int(next((v for k, v in headers.items() if k.lower() == "content-length"),
+                              "0"))
+            while len(body) < length:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                body += chunk
+            requests.append(head + b"\r\n\r\n" + body)
+            if dead or cut(head + b"\r\n\r\n" + body):
+                if for_good:
+                    dead.append(True)
+                return  # closed without an answer
+            method, path, _ = lines[0].split(" ", 2)
+            upstream = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+            sent = {k: v for k, v in headers.items() if k.lower() not in ("host", "connection")}
+            upstream.request(method, path, body=body, headers=sent)
+            answer = upstream.getresponse()
+            content = answer.read()
+            kept = "".join(f"{k}: {v}\r\n" for k, v in answer.getheaders() if k.lower() not in (
+                "content-length", "transfer-encoding", "connection"))
+            connection.sendall(f"HTTP/1.1 {answer.status} {answer.reason}\r\n{kept}"
+                               f"Content-Length: {len(content)}\r\nConnection: close\r\n\r\n"
+                               .encode("latin-1") + content)
+            upstream.close()
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    with _accepting(one) as (port, _):
+        yield f"http://127.0.0.1:{port}", requests

@@ -76,21 +76,40 @@ def build(project_dir: Path | None, dist_dir: Path, skip_reasoner: bool,
                          base_url=base_url).lines())
 
 
-@cli.command(short_help="Push the release's named graphs to a triple store.")
+@cli.command(short_help="Load the release into a triple store: all or nothing.")
 @click.option("--endpoint", required=True, metavar="URL",
-              help="The store's Graph Store Protocol URL (Virtuoso: /sparql-graph-crud-auth), "
-              "or with --update its SPARQL Update URL.")
-@click.option("--update", is_flag=True,
-              help="Use SPARQL Update (DROP + INSERT DATA) for a store without the protocol.")
+              help="The store's SPARQL Update URL (Oxigraph: /update; Virtuoso: /sparql-auth; "
+              "Fuseki: /DATASET/update).")
+@click.option("--query", "query_url", default=None, metavar="URL",
+              help="The store's query URL, for the checks, where the Update URL answers no "
+              "queries (Oxigraph: /query).")
+@click.option("--gsp", default=None, metavar="URL",
+              help="Stage the graphs with this Graph Store Protocol URL (PUT) rather than "
+              "INSERT DATA (Oxigraph: /store; Virtuoso: /sparql-graph-crud-auth).")
+@click.option("--keep-other-graphs", is_flag=True,
+              help="Keep the project's graphs that the release does not have (dropped by "
+              "default, so that the store holds exactly the release).")
+@click.option("--update", is_flag=True, hidden=True,
+              help="Accepted for old scripts: the endpoint is always the SPARQL Update URL.")
 @credential_options
 @dist_option
-def load(endpoint: str, update: bool, user: str | None, password: str | None, timeout: float,
+def load(endpoint: str, query_url: str | None, gsp: str | None, keep_other_graphs: bool,
+         update: bool, user: str | None, password: str | None, timeout: float,
          dist_dir: Path) -> None:
-    """Push every named graph of dist/ to a triple store, replacing those graphs there."""
-    from policing_kg.access.stores import load_release
+    """Replace the project's graphs in a triple store by the release's, all or nothing.
 
-    _print(load_release(dist_dir, endpoint, update=update, user=user, password=password,
-                        timeout=timeout).lines())
+    Each graph is staged in a graph of its own, then one SPARQL Update request moves them all
+    into place; the project's graphs the release lacks are dropped. A failure before that
+    request leaves the store's graphs as they were. Afterwards the store's triple count per
+    graph is checked against void.ttl (exit 1 if it differs), and its default graph must be
+    the union of the graphs (exit 2 naming the setting, checked before anything is written).
+    """
+    from policing_kg.access.loading import load_release
+
+    del update
+    _print(load_release(dist_dir, endpoint, query=query_url, gsp=gsp,
+                        keep_other_graphs=keep_other_graphs, user=user, password=password,
+                        timeout=timeout, say=click.echo).lines())
 
 
 @cli.command(short_help="Run the OWL reasoner: consistency, and the inferred links.")

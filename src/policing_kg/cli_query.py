@@ -35,9 +35,10 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: boo
     """Run a stored query (queries/NAME.rq) on the published graph, or your own (--file).
 
     The embedded store (pyoxigraph) is loaded from dist/; with --endpoint, any SPARQL 1.1
-    endpoint answers instead (its default graph must be the union of the named graphs, as
-    Virtuoso's is). A parameter naming an item that is not in the release, or not of a kind
-    the query takes, and a lang other than en or fr, are refused (exit 2).
+    endpoint answers instead: its default graph must be the union of the release's graphs (as
+    Virtuoso's is), or the query is refused (exit 2) naming the store's setting. A parameter
+    naming an item that is not in the release, or not of a kind the query takes, and a lang
+    other than en or fr, are refused (exit 2).
     """
     from policing_kg.access.queries import answer, format_result, parse_params
     from policing_kg.curation.catalogue import catalogue_lines, load_catalogue
@@ -45,6 +46,8 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: boo
     if query_file is not None:
         if name is not None or params:
             raise click.UsageError("give a stored query's NAME with --param, or --file, not both")
+        if endpoint is not None:
+            _check_endpoint(endpoint, user, password, timeout)
         from policing_kg.access.adhoc import read_query_text, run_adhoc
         from policing_kg.access.queries import format_adhoc
 
@@ -58,6 +61,18 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: boo
         for line in catalogue_lines(load_catalogue(project.queries)):
             click.echo(line)
         return
+    if endpoint is not None:
+        _check_endpoint(endpoint, user, password, timeout)
     result = answer(project, name, parse_params(params), dist_dir, endpoint=endpoint,
                     user=user, password=password, timeout=timeout)
     click.echo(format_result(result, fmt), nl=False)
+
+
+def _check_endpoint(endpoint: str, user: str | None, password: str | None,
+                    timeout: float) -> None:
+    """One ASK first: a store that would answer every query with no rows is named (exit 2)."""
+    from policing_kg.access.stores import check_union
+    from policing_kg.common.http import check_url
+
+    check_url(endpoint)
+    check_union(endpoint, user=user, password=password, timeout=timeout)

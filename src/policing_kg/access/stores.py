@@ -1,6 +1,6 @@
-"""Triple stores: push the release to one, and run stored queries against any endpoint.
+"""Remote stores: queries, whether they answer as the release needs, what refusals mean.
 
-Loading uses the SPARQL 1.1 Graph Store Protocol, or SPARQL Update where a store lacks it.
+Loading a store is :mod:`policing_kg.access.loading`.
 
 The program reaches a network only at the URL the user gives, and every request has a timeout.
 """
@@ -8,111 +8,127 @@ The program reaches a network only at the URL the user gives, and every request 
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from policing_kg.access import DEFAULT_TIMEOUT
 from policing_kg.errors import PolicingKGError
 
-__all__ = ["LoadReport", "load_release", "run_remote", "DEFAULT_TIMEOUT"]
-
-_CHUNK = 1000  # triples per SPARQL Update request
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    """What was pushed: triples per named graph, and how."""
-
-    endpoint: str
-    method: str
-    graphs: dict[str, int]
-
-    def lines(self) -> list[str]:
-        """Return a line per graph, and the total."""
-        return [*(f"{count:>6} triples  {graph}" for graph, count in self.graphs.items()),
-                f"loaded {sum(self.graphs.values())} triples in {len(self.graphs)} named "
-                f"graphs to {self.endpoint} ({self.method})"]
+__all__ = ["run_remote", "ask", "check_union", "refusal", "server_kind", "GRAPHS",
+           "DEFAULT_TIMEOUT"]
 
 
-def _send(method: str, url: str, body: bytes, content_type: str, *, user: str | None,
-          password: str | None, timeout: float) -> None:
-    from policing_kg.common.http import request
+#: The project's named graphs; a load leaves in the store exactly those of the release.
+GRAPHS = "https://w3id.org/policing-kg/graph/"
+ONTOLOGY = "https://w3id.org/policing-kg/ontology"
+_OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
+
+#: What to set, per store, so that the default graph is the union of the named graphs.
+UNION_SETTINGS = {
+    "oxigraph": "start the Oxigraph server with `oxigraph serve --union-default-graph`",
+    "fuseki": "set `tdb2:unionDefaultGraph true` in the dataset's assembler (Fuseki/TDB2)",
+    "graphdb": "GraphDB's default graph is the union of its graphs: check the repository",
+    "virtuoso": "Virtuoso's default graph is the union of all graphs unless the endpoint "
+                "names a default graph: ask /sparql without default-graph-uri",
+}
+
+
+def refusal(response: Any, doing: str, *, user: str | None, update: bool = False) -> \
+        PolicingKGError:
+    """Return the one line for a store's refusal: what the status means here, and what to do."""
+    from policing_kg.common.http import readable
     from policing_kg.common.text import clean
 
-    response = request(method, url, body=body, headers={"Content-Type": content_type},
-                       timeout=timeout, max_bytes=1024 * 1024, user=user, password=password)
-    if response.status >= 400:
-        where = url.split("?")[0]
-        hint = ("give --user and --password (or POLICING_KG_USER / POLICING_KG_PASSWORD)"
-                if response.status in (401, 403) else "check the endpoint's URL and its logs")
-        text = clean(response.body[:400].decode("utf-8", "replace"))
-        detail = f": {text}" if text and response.status not in (401, 403) else ""
-        raise PolicingKGError(f"HTTP {response.status} {clean(response.reason, 60)} from the "
-                              f"store{detail}", where=where, hint=hint)
+    where = response.url.split("?")[0] or None
+    status = response.status
+    said = readable(response.body, response.media_type, 160)
+    if status == 401 and user is not None:
+        return PolicingKGError(f"the store refused these credentials (HTTP 401, {doing})",
+                               where=where, hint="check --user and --password")
+    if status == 401:
+        return PolicingKGError(f"the store asks for credentials (HTTP 401, {doing})",
+                               where=where, hint="give --user and --password (or "
+                               "POLICING_KG_USER / POLICING_KG_PASSWORD)")
+    if update and (status == 403 or "SR186" in said or "No permission" in said):
+        return PolicingKGError(f"this endpoint does not accept updates (HTTP {status}, {doing}"
+                               + (f": {said}" if said else "") + ")", where=where,
+                               hint="give the store's SPARQL Update URL (Virtuoso: /sparql-auth "
+                               "with --user; Oxigraph: /update) and a user allowed to write")
+    detail = f": {said}" if said else ""
+    if update and 400 <= status < 500:
+        return PolicingKGError(f"HTTP {status} {clean(response.reason, 60)} from the store "
+                               f"({doing}){detail}", where=where, hint="is it the store's SPARQL "
+                               "Update URL? (Oxigraph: /update; Virtuoso: /sparql-auth; Fuseki: "
+                               "/DATASET/update); a Graph Store Protocol URL goes with --gsp")
+    return PolicingKGError(f"HTTP {status} {clean(response.reason, 60)} from the store "
+                           f"({doing}){detail}", where=where,
+                           hint="check the endpoint's URL and its logs")
 
 
-def _graphs(dist: Path) -> Iterator[tuple[str, list[Any]]]:
-    dump = dist / "policing-kg.nq"
-    if not dump.is_file():
-        raise PolicingKGError("no release to load", where=str(dump),
-                              hint="run `policing-kg build` (or `make`) first")
-    from policing_kg.common.reading import read_dump
-
-    graphs: dict[str, list[Any]] = {}
-    for quad in read_dump(dump):
-        name = getattr(quad.graph_name, "value", "")
-        graphs.setdefault(name, []).append(quad.triple)
-    yield from graphs.items()
+def server_kind(headers: dict[str, str]) -> str:
+    """Return the store's kind by its Server header (oxigraph, virtuoso, fuseki, graphdb, '')."""
+    server = headers.get("server", "").lower()
+    for kind in ("oxigraph", "virtuoso", "fuseki", "graphdb"):
+        if kind in server:
+            return kind
+    return "fuseki" if "jetty" in server else ""
 
 
-def _has_blank(triple: Any) -> bool:
-    return any(type(term).__name__ == "BlankNode" for term in (triple.subject, triple.object))
+def ask(text: str, endpoint: str, *, user: str | None = None, password: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT) -> tuple[bool, str]:
+    """Ask ``ASK { PATTERN }`` of an endpoint; return its answer and the store's kind.
 
-
-def load_release(dist: Path, endpoint: str, *, update: bool = False, user: str | None = None,
-                 password: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> LoadReport:
-    """Push every named graph of the release to a store, replacing what those graphs held.
-
-    With ``update=False``, ``endpoint`` is a Graph Store Protocol URL and each graph is sent
-    with ``PUT ?graph=IRI`` as N-Triples; with ``update=True``, it is a SPARQL Update URL and
-    each graph is cleared and filled with ``INSERT DATA`` in chunks.
+    It is sent as ``SELECT (1 AS ?found) WHERE { PATTERN } LIMIT 1``: Virtuoso answers an ASK
+    in SPARQL JSON as a binding of ``__ASK_RETVAL``, not as a boolean.
     """
     import pyoxigraph as ox
 
-    from policing_kg.common.http import check_timeout, check_url
+    from policing_kg.common.http import request
 
-    check_url(endpoint)
-    check_timeout(timeout)
-    counts: dict[str, int] = {}
-    for graph, triples in _graphs(dist):
-        counts[graph] = len(triples)
-        if not update:
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-            url = f"{endpoint}{'&' if '?' in endpoint else '?'}" + urllib.parse.urlencode(
-                {"graph": graph})
-            _send("PUT", url, body or b"", "application/n-triples; charset=utf-8", user=user,
-                  password=password, timeout=timeout)
-            continue
-        statements = [f"DROP SILENT GRAPH <{graph}>"]
-        # Blank nodes keep their identity only within one request, and some stores (Virtuoso)
-        # refuse them in INSERT DATA: the triples with blank nodes go together in one
-        # INSERT {...} WHERE {} template; the others in INSERT DATA chunks.
-        blank = [t for t in triples if _has_blank(t)]
-        rest = [t for t in triples if not _has_blank(t)]
-        if blank:
-            text = (ox.serialize(blank, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-            statements.append(f"INSERT {{ GRAPH <{graph}> {{\n{text}}} }} WHERE {{}}")
-        for start in range(0, len(rest), _CHUNK):
-            text = (ox.serialize(rest[start : start + _CHUNK], format=ox.RdfFormat.N_TRIPLES)
-                    or b"").decode("utf-8")
-            statements.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}} }}")
-        for statement in statements:
-            _send("POST", endpoint, urllib.parse.urlencode({"update": statement}).encode(),
-                  "application/x-www-form-urlencoded", user=user, password=password,
-                  timeout=timeout)
-    return LoadReport(endpoint, "SPARQL Update" if update else "Graph Store Protocol", counts)
+    if not text.startswith("ASK "):
+        raise ValueError(text)
+    select = f"SELECT (1 AS ?found) WHERE {text[4:]} LIMIT 1"
+    response = request("POST", endpoint, body=urllib.parse.urlencode({"query": select}).encode(),
+                       headers={"Content-Type": "application/x-www-form-urlencoded",
+                                "Accept": "application/sparql-results+json"},
+                       timeout=timeout, max_bytes=1024 * 1024, user=user, password=password)
+    if response.status >= 400:
+        raise refusal(response, "an ASK query", user=user)
+    try:
+        answer = ox.parse_query_results(response.body, format=ox.QueryResultsFormat.JSON)
+        found = isinstance(answer, ox.QuerySolutions) and any(True for _ in answer)
+    except (SyntaxError, ValueError, UnicodeDecodeError):
+        answer = None
+    if not isinstance(answer, ox.QuerySolutions):
+        from policing_kg.common.http import readable
+
+        raise PolicingKGError("the endpoint did not answer with SPARQL JSON results ("
+                              + readable(response.body, response.media_type, 100) + ")",
+                              where=endpoint, hint="is this a SPARQL endpoint's query URL?")
+    return found, server_kind(response.headers)
+
+
+def check_union(endpoint: str, *, user: str | None = None, password: str | None = None,
+                timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Refuse (exit 2) a store whose default graph is not the union of the release's graphs.
+
+    The stored queries ask the default graph: a store that keeps the named graphs apart would
+    answer every one of them with no rows. The probe is the ontology's ``owl:Ontology`` triple,
+    which every release holds in its ``ontology`` graph.
+    """
+    triple = f"<{ONTOLOGY}> a <{_OWL_ONTOLOGY}>"
+    in_default, kind = ask(f"ASK {{ {triple} }}", endpoint, user=user, password=password,
+                           timeout=timeout)
+    if in_default:
+        return
+    named, kind = ask(f"ASK {{ GRAPH ?g {{ {triple} }} }}", endpoint, user=user,
+                      password=password, timeout=timeout)
+    if not named:
+        raise PolicingKGError("the store does not hold the release (no ontology in any graph)",
+                              where=endpoint, hint="load it with `policing-kg load`")
+    setting = UNION_SETTINGS.get(kind) or "; or ".join(UNION_SETTINGS[k] for k in (
+        "oxigraph", "fuseki"))
+    raise PolicingKGError("the store's default graph is not the union of its named graphs, so "
+                          "every query would answer with no rows", where=endpoint, hint=setting)
 
 
 def run_remote(text: str, endpoint: str, *, user: str | None = None, password: str | None = None,
@@ -144,9 +160,7 @@ def run_remote(text: str, endpoint: str, *, user: str | None = None, password: s
                        headers=headers, timeout=timeout, max_bytes=max_bytes, user=user,
                        password=password)
     if response.status >= 400:
-        detail = clean(response.body[:400].decode("utf-8", "replace"))
-        raise PolicingKGError(f"the endpoint refused the query: HTTP {response.status}"
-                              + (f": {detail}" if detail else ""), where=endpoint)
+        raise refusal(response, "a query", user=user)
     try:
         solutions = ox.parse_query_results(response.body, format=ox.QueryResultsFormat.JSON)
         if not isinstance(solutions, ox.QuerySolutions):

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from policing_kg.common.text import clean
 from policing_kg.errors import PolicingKGError
 
-__all__ = ["Response", "request", "check_url", "DEFAULT_MAX_BYTES", "check_timeout"]
+__all__ = ["Response", "request", "check_url", "DEFAULT_MAX_BYTES", "check_timeout",
+           "readable"]
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -42,6 +43,25 @@ _MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
 #: characters RFC 3986 never allows in a URL as they are (they must be percent-encoded)
 _NOT_IN_URLS = re.compile(r'["<>\\^`{|}]')
+_HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def readable(body: bytes, media_type: str = "", limit: int = 200) -> str:
+    r"""Return what a server said as one line of text: HTML reduced to its words, cut at ``limit``.
+
+    >>> readable(b"<html><head><title>x</title></head><body><h1>Not&nbsp;Acceptable</h1>"
+    ...          b"<p>Try\nagain</p></body></html>", "text/html")
+    'Not Acceptable Try again'
+    """
+    import html
+
+    text = body[: 64 * 1024].decode("utf-8", "replace")
+    if "html" in media_type or text.lstrip()[:1] == "<" and "<html" in text[:2000].lower():
+        text = html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", text)))
+    return clean(text.replace("\xa0", " "), limit)
+
+
 def check_timeout(seconds: float) -> float:
     """Return the timeout, refusing what is not a number of seconds from 0.1 to one day."""
     if not isinstance(seconds, (int, float)) or math.isnan(seconds) \
