@@ -20,9 +20,11 @@ class BuildWithProjectData(build_py):
         super().run()
         root = Path(__file__).resolve().parent
         target = Path(self.build_lib) / "policing_kg" / "_project"
+        shutil.rmtree(target, ignore_errors=True)  # no file left over from an earlier build
         for folder in PROJECT_FOLDERS:
             if (root / folder).is_dir():
-                shutil.copytree(root / folder, target / folder, dirs_exist_ok=True)
+                shutil.copytree(root / folder, target / folder,
+                                ignore=shutil.ignore_patterns("__pycache__", ".*"))
 
 
 setup(cmdclass={"build_py": BuildWithProjectData})

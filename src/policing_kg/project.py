@@ -69,16 +69,36 @@ class Project:
                                   hint="run from the checkout or pass --project DIR")
 
 
+def _candidates() -> list[tuple[str, Path]]:
+    """Where a project is looked for, in order, when none is given."""
+    package = Path(__file__).resolve().parent
+    return [("the current folder", Path.cwd()),
+            ("the copy installed with the package", package / "_project"),
+            ("the checkout the package runs from", package.parent.parent)]
+
+
 def locate_project(given: Path | None = None) -> Project:
     """Return the project to work on.
 
     That is the one given; else the current directory if it is a checkout; else the copy of
-    the project's files shipped inside an installed package.
+    the project's files shipped inside an installed package (or, for an editable install, the
+    checkout its code comes from). Where none is found, one line says where it looked: an
+    empty list of stored queries would be a wrong answer.
     """
     if given is not None:
-        return Project(given)
-    here = Project(Path.cwd())
-    if here.manifest.is_file():
-        return here
-    bundled = Project(Path(__file__).resolve().parent / "_project")
-    return bundled if bundled.manifest.is_file() else here
+        project = Project(given)
+        if not project.manifest.is_file():
+            raise PolicingKGError("not a policing-kg project (no data/sources/manifest.toml)",
+                                  where=str(given), hint="pass --project the checkout's "
+                                  "folder, or leave it out to use the copy installed with "
+                                  "the package")
+        return project
+    candidates = _candidates()
+    for _, root in candidates:
+        if Project(root).manifest.is_file():
+            return Project(root)
+    looked = "; ".join(f"{what} {root}" for what, root in candidates)
+    raise PolicingKGError(f"no policing-kg project found (looked for data/sources/manifest.toml "
+                          f"in {looked})", hint="run from the checkout, pass --project DIR, or "
+                          "install the package from its wheel (it ships the queries, shapes "
+                          "and ontology)")

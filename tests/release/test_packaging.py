@@ -9,6 +9,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,8 @@ from ..conftest import ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_an_installed_package_validates_without_a_checkout(tmp_path: Path) -> None:
+def test_an_installed_package_validates_without_a_checkout(
+        tmp_path: Path, release: tuple[Path, Any]) -> None:
     source = tmp_path / "source"
     for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         source.mkdir(exist_ok=True)
@@ -48,6 +50,40 @@ def test_an_installed_package_validates_without_a_checkout(tmp_path: Path) -> No
         env={**os.environ, "PYTHONPATH": str(site)})
     assert result.returncode == 0, result.stderr
     assert "in 1 file: conforms" in result.stdout
+    _installed_queries_answer(site, elsewhere, release[0])
+
+
+def _installed_queries_answer(site: Path, elsewhere: Path, dist: Path) -> None:
+    """Outside the checkout, `query` lists and answers the stored queries installed with it."""
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", "from policing_kg.cli import main; main()",
+                               *args], cwd=elsewhere, capture_output=True, text=True,
+                              timeout=300, env={**os.environ, "PYTHONPATH": str(site)})
+
+    listed = run("query", "--list")
+    assert listed.returncode == 0, listed.stderr
+    names = {line.split(":", 1)[0] for line in listed.stdout.splitlines()
+             if line and not line.startswith(" ")}
+    assert names == {path.stem for path in (ROOT / "queries").glob("*.rq")}
+    answered = run("query", "documents", "--format", "csv", "--dist", str(dist))
+    assert answered.returncode == 0, answered.stderr
+    rows = answered.stdout.splitlines()
+    assert rows[0].startswith("title,") and len(rows) > 1
+
+
+def test_no_project_anywhere_is_one_line_saying_where_it_looked(tmp_path: Path) -> None:
+    code = tmp_path / "code"
+    shutil.copytree(ROOT / "src" / "policing_kg", code / "policing_kg",
+                    ignore=shutil.ignore_patterns("__pycache__", "_project"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run([sys.executable, "-m", "policing_kg", "query", "--list"],
+                            cwd=elsewhere, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(code)})
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "no policing-kg project found" in line
+    assert str(elsewhere) in line and str(code / "policing_kg" / "_project") in line
 
 
 def test_the_pre_commit_hook_runs_validate() -> None:
