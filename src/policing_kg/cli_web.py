@@ -45,9 +45,19 @@ def serve(host: str, port: int, workers: int, query_timeout: float, max_result_b
     """Serve DIST/site/, with content negotiation for every IRI, and /sparql.
 
     /sparql is a SPARQL 1.1 Protocol endpoint, read-only, with time and size limits. Build
-    the site first (`make`).
+    the site first (`make`); from a release archive, its site is written once, beside the
+    unpacked release. A new release built into DIST is served once `policing-kg site` has
+    written its site: pages, files and /sparql switch together, without a restart.
     """
+    from policing_kg.common.files import SITE
+    from policing_kg.release.unpacked import UNPACKED
     from policing_kg.web.server import serve as run
 
-    run(dist_dir, locate_project(project_dir), host=host, port=port, workers=workers,
+    project = locate_project(project_dir)
+    if dist_dir in UNPACKED and not (dist_dir / SITE / "SHA256SUMS").is_file():
+        from policing_kg.web.site import write_site
+
+        click.echo(f"writing the archive's site into {dist_dir / SITE} (once)", err=True)
+        write_site(project, dist_dir)
+    run(dist_dir, project, host=host, port=port, workers=workers,
         limits=Limits(seconds=query_timeout, result_bytes=max_result_bytes))

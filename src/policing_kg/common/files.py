@@ -99,11 +99,11 @@ def _alive(pid: int) -> bool:
 
 
 def clean_stale(target: Path) -> list[Path]:
-    """Remove the staging and old folders that killed builds left beside ``target``."""
+    """Remove the staging and old folders that killed builds (or servers) left beside ``target``."""
     removed: list[Path] = []
     if not target.parent.is_dir():
         return removed
-    for kind in ("staging", "old"):
+    for kind in ("staging", "old", "serving"):
         for folder in target.parent.glob(f".{target.name}.{kind}-*"):
             pid_text = folder.name.removeprefix(f".{target.name}.{kind}-").split("-", 1)[0]
             if pid_text.isdigit() and _alive(int(pid_text)) and int(pid_text) != os.getpid():
@@ -144,6 +144,28 @@ def swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         raise os_error(exc, target) from None
+
+
+def link_tree(source: Path, target: Path) -> int:
+    """Copy a folder's tree (its hidden folders left out: builds' staging) by hard links.
+
+    The links cost no space and keep the files' bytes whatever later replaces the folder:
+    a release's files are never changed in place, only swapped in as a whole folder.
+    Where a link cannot be made (another file system), the file is copied. Returns the
+    number of files.
+    """
+    count = 0
+    for folder, names, files in os.walk(source):
+        names[:] = [name for name in names if not name.startswith(".")]
+        into = target / Path(folder).relative_to(source)
+        into.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        for name in files:
+            try:
+                os.link(Path(folder) / name, into / name)
+            except OSError:  # another file system, or links refused: a copy
+                shutil.copy2(Path(folder) / name, into / name)
+            count += 1
+    return count
 
 
 def is_release(folder: Path) -> bool:
@@ -222,4 +244,4 @@ def check_release_target(target: Path, checkout: Path | None) -> Path:
     return target
 
 
-__all__ += ["is_release", "is_archive_name", "parse_sums", "INPUT_FOLDERS", "SITE"]
+__all__ += ["link_tree", "is_release", "is_archive_name", "parse_sums", "INPUT_FOLDERS", "SITE"]

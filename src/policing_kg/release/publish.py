@@ -16,7 +16,15 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import RDF, Dataset, URIRef
 
-from policing_kg.common.files import FILE_MODE, clean_stale, os_error, staging_folder, swap_in
+from policing_kg.common.files import (
+    FILE_MODE,
+    SITE,
+    clean_stale,
+    link_tree,
+    os_error,
+    staging_folder,
+    swap_in,
+)
 from policing_kg.common.iris import ID, PREFIXES
 from policing_kg.common.sorting import natural_key
 from policing_kg.common.terms import to_oxigraph
@@ -174,7 +182,8 @@ def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Seque
     """Write every release file into a fresh directory, then swap it in for ``out_dir``.
 
     A failure at any point (a full disk included) leaves the previous ``out_dir`` as it was,
-    and there is no moment without a complete ``out_dir`` (:func:`.rdf.files.swap_in`).
+    and there is no moment without a complete ``out_dir`` (:func:`.rdf.files.swap_in`). The
+    previous release's site is kept (by hard links) until ``policing-kg site`` replaces it.
     ``quads`` are the dataset's in canonical order, where the caller has them already.
     """
     out_dir = out_dir.resolve()
@@ -208,6 +217,10 @@ def publish(dataset: Dataset, out_dir: Path, *, version: str, graph_order: Seque
 
             name, mtime = archive
             write_archive(staging, staging / name, f"{name.removesuffix('.tar.gz')}/", mtime)
+        if (out_dir / SITE / "SHA256SUMS").is_file():
+            # the site stays until `policing-kg site` swaps in the new release's: there is no
+            # moment without one (`serve` goes on serving the release it belongs to)
+            link_tree(out_dir / SITE, staging / SITE)
         swap_in(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)

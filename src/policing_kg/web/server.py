@@ -11,6 +11,10 @@
   same function that wrote it (:mod:`.search`).
 - Every other path is a file of ``dist/site/``.
 
+A new release built into the same folder is served once its site is written: pages, files
+and ``/sparql`` switch together, in one step, and until then the previous release is answered
+whole (:mod:`.generations`).
+
 The endpoint is the embedded store (pyoxigraph) in worker processes (:mod:`.sparql`), so that
 a query past its time limit is stopped by ending its process.
 """
@@ -27,9 +31,10 @@ from typing import Any
 
 from policing_kg.common.files import SITE
 from policing_kg.errors import PolicingKGError
+from policing_kg.web.generations import Follower, release_of
 from policing_kg.web.html import Page, esc
 from policing_kg.web.paths import FORMATS, negotiate, resource_path
-from policing_kg.web.sparql import GRAPH_FORMATS, RESULT_FORMATS, Answer, Limits, QueryPool, refusal
+from policing_kg.web.sparql import GRAPH_FORMATS, RESULT_FORMATS, Answer, Limits, Retired, refusal
 
 __all__ = ["make_app", "serve", "MAX_QUERY_BYTES"]
 
@@ -85,28 +90,21 @@ def make_app(dist: Path, *, workers: int = 2, limits: Limits | None = None,
     from starlette.responses import FileResponse, RedirectResponse, Response
     from starlette.routing import Route
 
-    from policing_kg.common.store import DUMP
-
-    site = (dist / SITE).resolve()
-    if not (site / "index.html").is_file():
-        raise PolicingKGError("the release has no site", where=str(site),
-                              hint="run `policing-kg site` (or `make`) first")
-    pool = QueryPool(dist / DUMP, workers=workers, limits=limits)
-    # the site does not change while it is served: its files are read once, kept in memory
-    files_cache: dict[Path, tuple[bytes, str, str]] = {}
-    raw: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = {}
-    cache_size = [0]
+    release_of(dist)  # a complete release, or one line saying what to do
+    follower = Follower(dist, workers=workers, limits=limits,
+                        log=lambda line: print(line, flush=True))
+    # a release does not change while it is served (a new one is a new generation): its
+    # files are read once, kept in memory
     stored = dict(catalogue or {})
-    index: list[list[dict[str, Any]]] = []  # the search index, read at the first search
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        await pool.start()
-        app.state.pool = pool
+        await follower.start()
+        app.state.follower = follower
         try:
             yield
         finally:
-            pool.stop()
+            await follower.stop()
 
     def answer(result: Answer, extra: Mapping[str, str] | None = None) -> Response:
         headers = dict(_CORS) | {"Vary": "Accept"} | dict(extra or {})
@@ -176,10 +174,19 @@ def make_app(dist: Path, *, workers: int = 2, limits: Limits | None = None,
         default_graphs = [v for n, v in params if n == "default-graph-uri"]
         named_graphs = [v for n, v in params if n == "named-graph-uri"]
         if wants_html:
-            result = await pool.run(query, "application/sparql-results+json, text/turtle",
-                                    default_graphs, named_graphs)
+            result = await run(query, "application/sparql-results+json, text/turtle",
+                               default_graphs, named_graphs)
             return _editor(stored, query, result)
-        return answer(await pool.run(query, accept, default_graphs, named_graphs))
+        return answer(await run(query, accept, default_graphs, named_graphs))
+
+    async def run(query: str, accept: str, default_graphs: list[str],
+                  named_graphs: list[str]) -> Answer:
+        while True:  # the release served now (its pool retired: a new one is current)
+            try:
+                return await follower.current.pool.run(query, accept, default_graphs,
+                                                       named_graphs)
+            except Retired:
+                continue
 
     def _editor(catalogue_: Mapping[str, Any], query: str, result: Answer | None) -> Response:
         page = _editor_page(catalogue_, query, result)
@@ -192,6 +199,8 @@ def make_app(dist: Path, *, workers: int = 2, limits: Limits | None = None,
         path = request.path_params.get("path", "")
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=_CORS)
+        generation = follower.current
+        site = generation.site
         if any(part in ("..", ".") or part.startswith(".") for part in path.split("/")):
             return plain(404, "Not found.")
         target = (site / path).resolve() if path else site / "index.html"
@@ -200,17 +209,17 @@ def make_app(dist: Path, *, workers: int = 2, limits: Limits | None = None,
         if not str(target).startswith(str(site) + "/"):
             return plain(404, "Not found.")
         if target.is_file():
-            cached = files_cache.get(target)
+            cached = generation.files.get(target)
             if cached is None:
                 size = target.stat().st_size
-                if size > CACHE_FILE_BYTES or cache_size[0] + size > CACHE_BYTES:
+                if size > CACHE_FILE_BYTES or generation.cache_size + size > CACHE_BYTES:
                     return FileResponse(target, headers=_CORS, media_type=_media_of(target))
                 data = target.read_bytes()
                 etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-                cached = files_cache[target] = (data, _media_of(target), etag)
-                cache_size[0] += len(data)
+                cached = generation.files[target] = (data, _media_of(target), etag)
+                generation.cache_size += len(data)
                 if request.url.path == "/" + path and not request.url.query:
-                    raw[request.url.path] = _raw_headers(cached)
+                    generation.raw[request.url.path] = _raw_headers(cached)
             data, media, etag = cached
             headers = dict(_CORS) | {"ETag": etag}
             if request.headers.get("if-none-match") == etag:
@@ -238,9 +247,11 @@ def make_app(dist: Path, *, workers: int = 2, limits: Limits | None = None,
 
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=_CORS)
+        generation = follower.current
+        index = generation.index
         if not index:
             try:
-                index.append(read_index((site / INDEX_FILE).read_bytes()))
+                index.append(read_index((generation.site / INDEX_FILE).read_bytes()))
             except (OSError, ValueError, KeyError):
                 return plain(404, "This site has no search index: write it again with "
                              "`policing-kg site`.")
@@ -260,7 +271,7 @@ def make_app(dist: Path, *, workers: int = 2, limits: Limits | None = None,
         """Answer a file already read straight from memory; everything else by the routes."""
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") \
                 and not scope.get("query_string"):
-            found = raw.get(scope["path"])
+            found = follower.current.raw.get(scope["path"])
             if found is not None and not any(name == b"if-none-match"
                                              for name, _ in scope["headers"]):
                 body, headers = found
@@ -371,6 +382,6 @@ def serve(dist: Path, project: Any, *, host: str = "127.0.0.1", port: int = 8000
                               f"({getattr(exc, 'strerror', None) or exc})",
                               hint="choose another --port or --host") from None
     print(f"serving {dist / SITE} on http://{host}:{sock.getsockname()[1]}/ "
-          "(SPARQL at /sparql); Ctrl-C stops", flush=True)
+          "(SPARQL at /sparql); Ctrl-C stops", flush=True)  # then the release (.generations)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])

@@ -3,7 +3,8 @@
 Read from the release (its N-Quads dump, checked against ``SHA256SUMS``) and the checkout's
 source texts and stored queries; no network; deterministic bytes. Written in a staging folder
 and swapped in for ``dist/site/`` in one step, with a ``SHA256SUMS`` of its own. The site is
-part of the release it was made from: ``policing-kg build`` replaces both.
+part of the release it was made from: ``policing-kg build`` keeps the previous site (a
+server goes on serving the release it belongs to) until this command swaps in the new one.
 """
 
 from __future__ import annotations

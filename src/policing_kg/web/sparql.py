@@ -21,7 +21,7 @@ from typing import Any
 from policing_kg.access.readonly import SERVICE, UPDATE, read_only_problem
 from policing_kg.web.paths import accept_ranges
 
-__all__ = ["QueryPool", "Answer", "refusal", "RESULT_FORMATS", "GRAPH_FORMATS", "Limits"]
+__all__ = ["QueryPool", "Retired", "Answer", "refusal", "RESULT_FORMATS", "GRAPH_FORMATS", "Limits"]
 
 #: SELECT and ASK answers: media type -> pyoxigraph format name.
 RESULT_FORMATS = {
@@ -232,8 +232,16 @@ class _Process:
         self.conn.close()
 
 
+class Retired(Exception):
+    """The pool serves an earlier release: ask the current one's."""
+
+
 class QueryPool:
-    """Worker processes that answer queries one at a time each, within the limits."""
+    """Worker processes that answer queries one at a time each, within the limits.
+
+    A pool holds one release (a server that follows new releases starts a pool for each, then
+    :meth:`retire` s the previous one once its queries are answered).
+    """
 
     def __init__(self, dump: Path, *, workers: int = 2, limits: Limits | None = None) -> None:
         self.dump = dump
@@ -243,6 +251,9 @@ class QueryPool:
         self._idle: asyncio.Queue[_Process] | None = None
         self._all: set[_Process] = set()
         self.stopped_queries = 0
+        self.retired = False
+        self._stopped = False
+        self._busy = 0
 
     def _spawn(self) -> _Process:
         worker = _Process(self._context, self.dump, self.limits)
@@ -252,7 +263,10 @@ class QueryPool:
 
             raise PolicingKGError("a query worker could not load the release",
                                   where=str(self.dump), hint="rebuild it with `policing-kg build`")
-        self._all.add(worker)
+        if self._stopped:  # the pool was stopped while this worker loaded
+            worker.kill()
+        else:
+            self._all.add(worker)
         return worker
 
     async def start(self) -> None:
@@ -266,6 +280,7 @@ class QueryPool:
 
     def stop(self) -> None:
         """Stop every worker."""
+        self._stopped = True
         for worker in list(self._all):
             try:
                 worker.conn.send(None)
@@ -278,14 +293,40 @@ class QueryPool:
         worker.kill()
         self._all.discard(worker)
         loop = asyncio.get_running_loop()
+        if self._stopped:
+            return
         fresh = await loop.run_in_executor(None, self._spawn)
         assert self._idle is not None
-        self._idle.put_nowait(fresh)
+        if not self._stopped:
+            self._idle.put_nowait(fresh)
+
+    async def retire(self) -> None:
+        """Take no new query; stop the workers once the queries they run are answered."""
+        self.retired = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.seconds + 5
+        while self._busy and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        self.stop()
 
     async def run(self, query: str, accept: str, default_graphs: Sequence[str] = (),
                   named_graphs: Sequence[str] = ()) -> Answer:
-        """Answer one query within the limits (a 503 when it passes them)."""
+        """Answer one query within the limits (a 503 when it passes them).
+
+        :class:`Retired` when the pool has been retired (its release is not the current one).
+        """
         assert self._idle is not None, "start() the pool first"
+        if self.retired:
+            raise Retired
+        self._busy += 1
+        try:
+            return await self._run(query, accept, default_graphs, named_graphs)
+        finally:
+            self._busy -= 1
+
+    async def _run(self, query: str, accept: str, default_graphs: Sequence[str],
+                   named_graphs: Sequence[str]) -> Answer:
+        assert self._idle is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.limits.seconds
         try:
