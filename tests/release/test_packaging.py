@@ -71,6 +71,14 @@ def _installed_queries_answer(site: Path, elsewhere: Path, dist: Path) -> None:
     assert rows[0].startswith("title,") and len(rows) > 1
 
 
+def test_outside_the_checkout_an_editable_install_uses_its_checkout(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "policing_kg", "query", "--list"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert result.returncode == 0, result.stderr
+    assert f"{sorted((ROOT / 'queries').glob('*.rq'))[0].stem}: " in result.stdout
+
+
 def test_no_project_anywhere_is_one_line_saying_where_it_looked(tmp_path: Path) -> None:
     code = tmp_path / "code"
     shutil.copytree(ROOT / "src" / "policing_kg", code / "policing_kg",
