@@ -53,10 +53,12 @@ def search_needle(text: str) -> str:
 
     A label can match :func:`search_pattern` only if its own skeleton (the same letters
     replaced, lower case) contains this needle: the stored queries test it with ``CONTAINS``
-    first, which is cheap, and run the regular expression on the few labels left.
+    first, which is cheap, and run the regular expression on the few labels left. The needle
+    starts at the word's longest run of other letters, which the label itself (lower case,
+    nothing replaced) must then contain: a test cheaper still, made before the skeleton's.
 
     >>> search_needle("Coopé internationale")
-    '_nt_rn_t__n_l_'
+    'nt_rn_t__n_l_'
     """
     pieces = []
     folded = text.lower()
@@ -72,4 +74,6 @@ def search_needle(text: str) -> str:
                 else:
                     current += char
             pieces.append(current)
-    return max(pieces, key=len, default="")
+    needle = max(pieces, key=len, default="")
+    run = max(needle.split("_"), key=len)
+    return needle[needle.index(run):] if run else needle

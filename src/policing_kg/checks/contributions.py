@@ -14,12 +14,16 @@ from __future__ import annotations
 import json
 import logging
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
 
 from policing_kg.checks import DEFAULT_MAX_BYTES
 from policing_kg.checks.vocabulary import statements, walk_terms
@@ -71,28 +75,39 @@ class Contribution:
 
     def mentioned(self) -> set[str]:
         """Every IRI the file names as a subject or an object (in triple terms too)."""
-        names: set[str] = set()
+        named, triple = ox.NamedNode, ox.Triple
+        names = {quad.subject.value for quad in self.quads if type(quad.subject) is named}
         for quad in self.quads:
-            for term in (quad.subject, quad.object):
-                for inner in walk_terms(term):
-                    if type(inner).__name__ == "NamedNode":
-                        names.add(inner.value)
+            obj = quad.object
+            if type(obj) is named:
+                names.add(obj.value)
+            elif type(obj) is triple:
+                names.update(inner.value for inner in walk_terms(obj) if type(inner) is named)
         return names
 
     @cached_property
     def _prefixes(self) -> list[tuple[str, str]]:
-        """The prefixes the file declares (read once)."""
+        """The prefixes the file declares (read once; N-Triples and N-Quads declare none)."""
+        if self.path.suffix.lower() in (".nt", ".nq"):
+            return []
         return list(dict.fromkeys(_PREFIX.findall(self.text)))
 
     @cached_property
-    def _lines(self) -> tuple[dict[str, int], dict[str, int]]:
-        r"""Return each token's first line as a statement's first token, and first at all.
+    def _newlines(self) -> array[int]:
+        r"""The offset of every ``\n`` of the text (a line's number is found by bisection)."""
+        return array("q", (m.start() for m in re.finditer("\n", self.text)))
+
+    def _line_at(self, offset: int) -> int:
+        return bisect_left(self._newlines, offset) + 1
+
+    @cached_property
+    def _leading(self) -> dict[str, int]:
+        r"""Return each token's first line as the first token of a line.
 
         One pass over the text (a file with ten thousand nodes on one line is read once, not
         once per node). Lines end at ``\n`` only, as the parsers count them.
         """
         leading: dict[str, int] = {}
-        anywhere: dict[str, int] = {}
         for number, line in enumerate(self.text.split("\n"), 1):
             stripped = line.lstrip()
             if stripped.startswith('"@id":'):
@@ -100,9 +115,16 @@ class Contribution:
             first = _TOKEN.match(stripped)
             if first:
                 leading.setdefault(first.group().rstrip(",;."), number)
+        return leading
+
+    @cached_property
+    def _anywhere(self) -> dict[str, int]:
+        """Return each token's first line (read only when a node is not a line's first token)."""
+        anywhere: dict[str, int] = {}
+        for number, line in enumerate(self.text.split("\n"), 1):
             for token in _TOKEN.findall(line):
                 anywhere.setdefault(token.rstrip(",;."), number)
-        return leading, anywhere
+        return anywhere
 
     def line_of(self, iri: str) -> int | None:
         """Return the line of the statement that introduces ``iri``.
@@ -114,10 +136,11 @@ class Contribution:
             if namespace and iri.startswith(namespace) and len(iri) > len(namespace):
                 local = iri[len(namespace) :]
                 spellings += [f"{prefix}:{local}", f"{prefix}:{_escape_local(local)}"]
-        leading, anywhere = self._lines
+        leading = self._leading
         starts = [leading[s] for s in spellings if s in leading]
         if starts:
             return min(starts)
+        anywhere = self._anywhere
         found = [anywhere[s] for s in spellings if s in anywhere]
         return min(found) if found else None
 
@@ -145,7 +168,7 @@ class Contribution:
                 end = start + len(spelling)
                 tag = re.match(r"@([A-Za-z0-9-]+)", self.text[end:end + 40])
                 if language is None or tag is None or tag.group(1).lower() == language.lower():
-                    line = self.text.count("\n", 0, start) + 1
+                    line = self._line_at(start)
                     (tagged if tag is not None or language is None else untagged).append(line)
                 start = self.text.find(spelling, end)
         return sorted(set(tagged)) or sorted(set(untagged))
@@ -245,7 +268,54 @@ def _check_shacl(contribution: Contribution) -> None:
                           "sh:SPARQLExecutable")
 
 
+def _terms(quads: tuple[Any, ...]) -> tuple[set[str], set[tuple[str, str]]]:
+    """Return the distinct IRIs of the quads, and their distinct typed literals (value, type).
+
+    Triple terms are walked into; a literal typed ``xsd:string`` or ``rdf:langString`` is left
+    out (nothing to check).
+    """
+    named, literal, triple = ox.NamedNode, ox.Literal, ox.Triple
+    iris: set[str] = set()
+    literals: set[tuple[str, str]] = set()
+    nested: list[Any] = []
+    for quad in quads:
+        subject, predicate, obj, graph = quad.subject, quad.predicate, quad.object, \
+            quad.graph_name
+        iris.add(predicate.value)
+        if type(subject) is named:
+            iris.add(subject.value)
+        if type(graph) is named:
+            iris.add(graph.value)
+        kind = type(obj)
+        if kind is named:
+            iris.add(obj.value)
+        elif kind is literal:
+            if not obj.language:
+                literals.add((obj.value, obj.datatype.value))
+        elif kind is triple:
+            nested.append(obj)
+    for term in (t for top in nested for t in walk_terms(top)):
+        if type(term) is named:
+            iris.add(term.value)
+        elif type(term) is literal and not term.language:
+            literals.add((term.value, term.datatype.value))
+    literals = {(v, d) for v, d in literals if d not in (_XSD_STRING, _LANG_STRING)}
+    return iris, literals
+
+
 def _check_each_term(contribution: Contribution) -> None:
+    from policing_kg.checks.shacl.store import is_well_formed
+
+    iris, literals = _terms(contribution.quads)
+    if any(not iri.startswith(_ALLOWED_SCHEMES) for iri in iris) or \
+            any(not is_well_formed(value, datatype) for value, datatype in literals):
+        _refuse_first_bad_term(contribution)
+    if any(iri.startswith(_SHACL) for iri in iris):
+        _check_shacl(contribution)
+
+
+def _refuse_first_bad_term(contribution: Contribution) -> None:
+    """Refuse the first term (in the order of the file) that is not allowed or is ill-typed."""
     from policing_kg.checks.shacl.store import is_well_formed
     from policing_kg.common.text import clean
 
@@ -268,7 +338,6 @@ def _check_each_term(contribution: Contribution) -> None:
                                  f"^^<{clean(term.datatype.value, 80)}>",
                                  where=f"{contribution.path}:{line or '?'}",
                                  hint="give a value of that datatype, or change the datatype")
-    _check_shacl(contribution)
 
 
 def _find(text: str, needle: str) -> int | None:

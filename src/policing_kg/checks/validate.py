@@ -7,6 +7,7 @@ file that introduces its node (``file:line``).
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -134,8 +135,20 @@ def report_of(results: Iterable[ShapeResult]) -> ContributionReport:
         compact(_text(r.shape)), None, None) for r in results), 0)
 
 
+class _Statement:
+    """A statement for the validation store: its terms, in the default graph."""
+
+    __slots__ = ("subject", "predicate", "object", "graph_name")
+
+    def __init__(self, subject: Any, predicate: Any, obj: Any) -> None:
+        self.subject, self.predicate, self.object, self.graph_name = subject, predicate, obj, None
+
+
 def _renamed(quads: Iterable[Any], blank_prefix: str) -> Iterator[Any]:
-    """Rename the quads' blank nodes, so that two files' ``_:b0`` stay apart."""
+    """Rename the quads' blank nodes, so that two files' ``_:b0`` stay apart.
+
+    The statements go to the default graph (:func:`validation_store` reads their terms).
+    """
     def term(value: Any) -> Any:
         if isinstance(value, ox.BlankNode):
             return ox.BlankNode(blank_prefix + value.value)
@@ -143,8 +156,12 @@ def _renamed(quads: Iterable[Any], blank_prefix: str) -> Iterator[Any]:
             return ox.Triple(term(value.subject), value.predicate, term(value.object))
         return value
 
+    blank, triple = ox.BlankNode, ox.Triple
     for quad in quads:
-        yield ox.Quad(term(quad.subject), quad.predicate, term(quad.object), ox.DefaultGraph())
+        subject, obj = quad.subject, quad.object
+        if type(subject) is blank or type(obj) is blank or type(obj) is triple:
+            subject, obj = term(subject), term(obj)
+        yield _Statement(subject, quad.predicate, obj)
 
 
 #: The properties that carry a label: a result about one is placed at the label's own line.
@@ -242,12 +259,20 @@ def validate_files(project: Any, files: Sequence[Any], dist: Any,
     from policing_kg.checks.contributions import read_contributions
 
     project.check()
-    contributions = read_contributions(files, max_bytes)
-    shapes = load_shapes(project.shapes)
-    published = published_quads(project, dist)
-    if contributions:
-        return validate_contributions(contributions, published, shapes)
-    return report_of(validate_store(validation_store(published), shapes).results)
+    # Millions of terms are made and none is part of a cycle: the cyclic collector, which
+    # would walk them again and again as they accumulate, waits until the report is made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        contributions = read_contributions(files, max_bytes)
+        shapes = load_shapes(project.shapes)
+        published = published_quads(project, dist)
+        if contributions:
+            return validate_contributions(contributions, published, shapes)
+        return report_of(validate_store(validation_store(published), shapes).results)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 __all__ += ["validate_files"]

@@ -67,14 +67,20 @@ def walk_terms(term: Any) -> Iterator[Any]:
 
 def statements(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
     """Every triple of the quads, the asserted ones and those quoted in triple terms."""
+    triple = ox.Triple
     for quad in quads:
-        stack: list[Any] = [(quad.subject, quad.predicate, quad.object)]
+        s, p, o = quad.subject, quad.predicate, quad.object
+        yield s, p, o
+        if type(s) is not triple and type(o) is not triple:
+            continue
+        stack: list[Any] = [term for term in (s, o) if isinstance(term, triple)]
         while stack:
-            s, p, o = stack.pop()
+            inner = stack.pop()
+            s, p, o = inner.subject, inner.predicate, inner.object
             yield s, p, o
             for term in (s, o):
-                if isinstance(term, ox.Triple):
-                    stack.append((term.subject, term.predicate, term.object))
+                if isinstance(term, triple):
+                    stack.append(term)
 
 
 def _statement(s: Any, p: Any, o: Any) -> tuple[str, str, str]:
@@ -160,10 +166,6 @@ def undefined_terms(quads: Iterable[Any], vocabulary: Vocabulary) -> list[TermPr
     return list(problems.values())
 
 
-def _key(term: Any) -> str:
-    return term.value if isinstance(term, ox.NamedNode) else str(term)
-
-
 def unrelated_nodes(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
     """Return the nodes a contribution describes that are unrelated to the graph.
 
@@ -174,13 +176,21 @@ def unrelated_nodes(quads: list[Any], vocabulary: Vocabulary) -> list[TermProble
     """
     links: dict[str, list[str]] = {}
     subjects: dict[str, Any] = {}
+    named, blank = ox.NamedNode, ox.BlankNode
     for quad in quads:
         s, o = quad.subject, quad.object
-        if isinstance(s, ox.Triple):
+        if type(s) is named:
+            key = s.value
+        elif type(s) is blank:
+            key = str(s)
+        else:
             continue
-        subjects.setdefault(_key(s), s)
-        if isinstance(o, (ox.NamedNode, ox.BlankNode)):
-            links.setdefault(_key(s), []).append(_key(o))
+        if key not in subjects:
+            subjects[key] = s
+        if type(o) is named:
+            links.setdefault(key, []).append(o.value)
+        elif type(o) is blank:
+            links.setdefault(key, []).append(str(o))
     related = {key for key, s in subjects.items() if isinstance(s, ox.NamedNode) and (
         key.startswith((BASE, _SDG)) or key in vocabulary.graph_nodes)}
     stack = list(related)
@@ -206,41 +216,40 @@ def check_terms(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
     """Every problem of a contribution's quads against the release's vocabulary."""
     problems = undefined_terms(quads, vocabulary) + unrelated_nodes(quads, vocabulary)
     typed: dict[str, set[str]] = {}
+    unknown: dict[str, None] = {}  # the IRIs the release does not hold, in order (one pass)
+    iri_term, nodes = ox.NamedNode, vocabulary.nodes
     for s, p, o in statements(quads):
-        if p.value == _RDF_TYPE and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):
-            typed.setdefault(s.value, set()).add(o.value)
-        if isinstance(s, ox.NamedNode) and s.value.startswith(_PKG) and \
-                _statement(s, p, o) not in vocabulary.pkg_statements:
-            problems.append(TermProblem(
-                s.value, s.value, p.value,
-                f"{_short(s.value)}: the terms of the pkg: namespace are defined only by the "
-                "ontology (ontology/policing-kg.ttl), not by contributions", RULE))
-    reported: set[str] = set()
-    for s, _, o in statements(quads):
-        for term in (s, o):
-            if not isinstance(term, ox.NamedNode) or term.value in reported:
-                continue
-            iri = term.value
-            if iri.startswith(_PKG) or iri in vocabulary.nodes:
-                continue
-            if iri.startswith(_SDG) and not iri.startswith(_SDG_ONTOLOGY):
-                reported.add(iri)
-                sdg_nodes = (n for n in vocabulary.nodes if n.startswith(_SDG))
+        if type(s) is iri_term:
+            if p.value == _RDF_TYPE and type(o) is iri_term:
+                typed.setdefault(s.value, set()).add(o.value)
+            if s.value.startswith(_PKG) and _statement(s, p, o) not in vocabulary.pkg_statements:
                 problems.append(TermProblem(
-                    iri, iri, "", f"the UN's SDG vocabulary, as the release holds it, has no "
-                    f"{_short(iri)}{_nearest(iri, sdg_nodes, 'node')}", RULE))
-            elif iri.startswith(BASE):
-                classes = typed.get(iri, set())
-                if any(vocabulary.known_class(c) for c in classes):
-                    continue
-                reported.add(iri)
-                near = _nearest(iri, (n for n in vocabulary.nodes if n.startswith(BASE)), "node")
-                if classes:
-                    named = ", ".join(sorted(_short(c) for c in classes))
-                    why = (f"is new, and its class ({named}) is not one the ontology or the "
-                           "release knows")
-                else:
-                    why = ("is not in the release, and the contribution does not introduce it with "
-                           "a class (rdf:type)")
-                problems.append(TermProblem(iri, iri, "", f"{_short(iri)} {why}{near}", RULE))
+                    s.value, s.value, p.value,
+                    f"{_short(s.value)}: the terms of the pkg: namespace are defined only by the "
+                    "ontology (ontology/policing-kg.ttl), not by contributions", RULE))
+            if s.value not in nodes:
+                unknown[s.value] = None
+        if type(o) is iri_term and o.value not in nodes:
+            unknown[o.value] = None
+    for iri in unknown:
+        if iri.startswith(_PKG):
+            continue
+        if iri.startswith(_SDG) and not iri.startswith(_SDG_ONTOLOGY):
+            sdg_nodes = (n for n in vocabulary.nodes if n.startswith(_SDG))
+            problems.append(TermProblem(
+                iri, iri, "", f"the UN's SDG vocabulary, as the release holds it, has no "
+                f"{_short(iri)}{_nearest(iri, sdg_nodes, 'node')}", RULE))
+        elif iri.startswith(BASE):
+            classes = typed.get(iri, set())
+            if any(vocabulary.known_class(c) for c in classes):
+                continue
+            near = _nearest(iri, (n for n in vocabulary.nodes if n.startswith(BASE)), "node")
+            if classes:
+                named = ", ".join(sorted(_short(c) for c in classes))
+                why = (f"is new, and its class ({named}) is not one the ontology or the "
+                       "release knows")
+            else:
+                why = ("is not in the release, and the contribution does not introduce it with "
+                       "a class (rdf:type)")
+            problems.append(TermProblem(iri, iri, "", f"{_short(iri)} {why}{near}", RULE))
     return problems
