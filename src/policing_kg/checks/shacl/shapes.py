@@ -9,16 +9,47 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from itertools import count
+from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
 from policing_kg.checks.shacl.results import ShapesError, render_path
 from policing_kg.checks.shacl.store import constant
+from policing_kg.common.reading import parse
+from policing_kg.common.terms import graph_of_quads
+from policing_kg.errors import DataError
 
-__all__ = ["Unsupported", "ShapeReader", "COMPONENTS", "Focus"]
+__all__ = ["Unsupported", "ShapeReader", "COMPONENTS", "Focus", "read_turtle"]
+
+
+def read_turtle(path: Path, blank_prefix: str = "") -> Graph:
+    """Read a Turtle file (shapes or data) as rdflib, every literal exactly as written.
+
+    rdflib's own parser rewrites ``"1"^^xsd:boolean`` as ``"true"``, which SHACL does not read
+    as true (W3C test ``uniqueLang-002``): pyoxigraph parses, and each literal keeps its text.
+    Labelled blank nodes keep their label after ``blank_prefix`` (give each file its own), and
+    the file's prefixes are bound. A syntax error is one line (file, line, column).
+    """
+    where = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror})", where=where) from None
+    base = path.resolve().as_uri()
+    parser = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base)
+    try:
+        quads = list(parser)
+    except (SyntaxError, ValueError, MemoryError):
+        parse(where, data, "TURTLE", base_iri=base)  # raises it as one line, with its position
+        raise
+    graph = graph_of_quads(quads, blank_prefix)
+    for prefix, namespace in parser.prefixes.items():
+        graph.bind(prefix, namespace, override=False)
+    return graph
 
 
 
@@ -94,8 +125,13 @@ _DEFAULT_MESSAGES = {
 }
 
 
+_TRUE = Literal("true", datatype=XSD.boolean)
+
+
 def _is_true(node: Node | None) -> bool:
-    return isinstance(node, Literal) and node.value is True
+    """Whether a parameter is ``true``: the term itself, as SHACL says (``"1"`` is not)."""
+    return isinstance(node, Literal) and node.datatype == XSD.boolean \
+        and str(node) == str(_TRUE)
 
 
 def _integer(node: Node, what: str) -> int:
