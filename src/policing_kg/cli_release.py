@@ -21,7 +21,7 @@ __all__ = ["diff", "report", "crosswalk_evaluate", "release"]
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@click.group(short_help="Publish the newest version of the record, or start the next one.")
+@click.group(short_help="Start the next version, or publish the newest (commit, tag).")
 def release() -> None:
     """Publish a version: `start` it, write its notes, `publish` it (see docs/publishers.md)."""
 

@@ -63,6 +63,11 @@ class ReleaseHistory:
         return self.releases[0]
 
     @property
+    def published(self) -> ReleaseRecord | None:
+        """The newest published release (the one that names its archive), if any."""
+        return next((record for record in self.releases if record.archive), None)
+
+    @property
     def previous(self) -> ReleaseRecord | None:
         """The version before it, if any."""
         return self.releases[1] if len(self.releases) > 1 else None
@@ -149,10 +154,8 @@ def releases_text(history: ReleaseHistory, preamble: str | None = None) -> str:
         lines.append(f'notes = """\n{notes}\n"""')
         parts.append("\n".join(lines))
     canonical = "\n\n".join(parts) + "\n"
-    from policing_kg.common.datafiles import loads_toml
-
     again = [record.get("notes", "").strip() for record in
-             loads_toml(canonical, str(history.path)).get("release", [])]
+             typed.loads_toml(canonical, str(history.path)).get("release", [])]
     if again != [record.notes for record in history.releases]:
         raise DataError("the record would not read back as written (a bug)",
                         where=str(history.path))
