@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all build test check lint bench lock clean
+.PHONY: all build test check lint bench lock clean release
 
 all: build
 
@@ -19,6 +19,14 @@ $(STAMP): pyproject.toml requirements.lock
 
 build: $(STAMP)
 	$(BIN)/policing-kg build
+	$(BIN)/policing-kg site
+
+# Publish the newest version of releases/releases.toml (docs/publishers.md, "Releasing"): from a
+# clean checkout, build dist/, keep the archive in releases/, record its SHA-256, commit and tag
+# vVERSION (locally; push them yourself), then write the site. DATE=YYYY-MM-DD: the day of
+# publication (default: the record's date).
+release: $(STAMP)
+	$(BIN)/policing-kg release publish $(if $(DATE),--date $(DATE))
 	$(BIN)/policing-kg site
 
 # The whole suite: lint and types (ruff, mypy --strict, the curated files' canonical form) and

@@ -12,7 +12,7 @@ from typing import Any
 
 __all__ = ["__version__", "open_release"]
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def __getattr__(name: str) -> Any:

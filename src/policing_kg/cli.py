@@ -240,6 +240,7 @@ from policing_kg.cli_query import query  # noqa: E402 - the analysts' command
 from policing_kg.cli_release import (  # noqa: E402 - the release commands
     crosswalk_evaluate,
     diff,
+    release,
     report,
 )
 from policing_kg.cli_web import serve, site  # noqa: E402 - the web commands, beside the others
@@ -249,6 +250,7 @@ cli.add_command(site)
 cli.add_command(serve)
 cli.add_command(diff)
 cli.add_command(report)
+cli.add_command(release)
 cli.add_command(new_document)
 cli.add_command(validate)
 crosswalk.add_command(crosswalk_evaluate)

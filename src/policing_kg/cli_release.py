@@ -1,7 +1,12 @@
-"""The release commands: ``diff`` (what changed between two releases) and ``report`` (quality)."""
+"""The release commands: ``diff``, ``report``, and ``release publish`` / ``release start``.
+
+``diff`` says what changed between two releases, ``report`` gives the quality report, and
+``release`` is the moment of publication (:mod:`policing_kg.release.freeze`).
+"""
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -11,7 +16,59 @@ from policing_kg.cli_options import dist_option, project_option
 from policing_kg.crosswalk import SUGGESTION_TASKS
 from policing_kg.project import locate_project
 
-__all__ = ["diff", "report", "crosswalk_evaluate"]
+__all__ = ["diff", "report", "crosswalk_evaluate", "release"]
+
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.group(short_help="Start the next version, or publish the newest (commit, tag).")
+def release() -> None:
+    """Publish a version: `start` it, write its notes, `publish` it (see docs/publishers.md)."""
+
+
+@release.command("publish", short_help="Build, keep and record the archive, commit and tag.")
+@click.option("--date", "day", type=_DAY, default=None,
+              help="The day of publication (YYYY-MM-DD, not in the future). Default: the "
+              "record's date.")
+@click.option("--skip-reasoner", is_flag=True,
+              help="Do not run the OWL consistency check (the bytes are the same).")
+@project_option
+@dist_option
+def release_publish(day: datetime.datetime | None, skip_reasoner: bool,
+                    project_dir: Path | None, dist_dir: Path) -> None:
+    """Publish the newest record of releases/releases.toml.
+
+    From a clean git checkout whose version strings agree: build into DIST, copy the archive
+    into releases/, write its archive and sha256 into the record, move the action's and the
+    hook's pins to the new tag, commit those files and tag the commit vVERSION (annotated).
+    Nothing is pushed. Exit 2 (one line) when the tree is not clean, the versions disagree, the
+    tag exists or the version is published already; 1 when the build finds the graph wrong.
+    """
+    from policing_kg.release.freeze import publish_release
+
+    for line in publish_release(locate_project(project_dir), dist_dir,
+                                date=day.date() if day else None, reason=not skip_reasoner):
+        click.echo(line)
+
+
+@release.command("start", short_help="Add the next version's record; write its number around.")
+@click.argument("version")
+@click.option("--date", "day", type=_DAY, required=True,
+              help="Its date (YYYY-MM-DD, not in the future; publish can move it).")
+@click.option("--notes", default=None, help="Its notes so far (else a placeholder that "
+              "publish refuses).")
+@project_option
+def release_start(version: str, day: datetime.datetime, notes: str | None,
+                  project_dir: Path | None) -> None:
+    """Start VERSION: a record above the newest (published) one.
+
+    The same number goes into pyproject.toml, src/policing_kg/__init__.py and CITATION.cff
+    (with the date). Nothing is committed.
+    """
+    from policing_kg.release.freeze import start_release
+
+    for line in start_release(locate_project(project_dir), version, day.date(), notes=notes):
+        click.echo(line)
 
 
 @click.command(short_help="Compare two releases (folders or .tar.gz archives), item by item.")

@@ -1,6 +1,6 @@
 """The files that other repositories use to run `policing-kg validate` (the GitHub Action, the
-pre-commit hook, the workflow template) name the current release, as the release record says,
-and the action installs the locked versions, as the Makefile does."""
+pre-commit hook, the workflow template) name the newest published release (its tag), as the
+release record says, and the action installs the locked versions, as the Makefile does."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ PINS = {
 
 
 def current_tag() -> str:
-    return "v" + load_releases(ROOT / "releases" / "releases.toml").current.version
+    published = load_releases(ROOT / "releases" / "releases.toml").published
+    assert published is not None
+    return "v" + published.version
 
 
 @pytest.mark.parametrize("name", sorted(PINS))

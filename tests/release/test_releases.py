@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from rdflib.namespace import DCAT, DCTERMS, VOID, XSD
 
 from policing_kg import __version__
 from policing_kg.common.datafiles import load_toml
-from policing_kg.curation.releases import load_releases
+from policing_kg.curation.releases import check_versions, load_releases, version_problems
 from policing_kg.errors import DataError
 from policing_kg.release.metadata import check_base_url
 
@@ -28,13 +29,21 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 
 def test_the_versions_agree() -> None:
+    """What the build checks first (one line, exit 2, when they do not): the same as read here."""
     history = load_releases(RECORD)
     current = history.current
+    check_versions(ROOT, history, __version__)
+    assert version_problems(ROOT, current) == []
     pyproject = load_toml(ROOT / "pyproject.toml")["project"]["version"]
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text("utf-8"))
     assert current.version == __version__ == pyproject == citation["version"]
     assert citation["date-released"] == current.date
-    assert current.version in citation["url"]
+    assert citation["url"].endswith(f"/release/{current.version}/")
+    other = dataclasses.replace(current, version="9.9.9")
+    assert version_problems(ROOT, other) == [
+        f"pyproject.toml says {current.version}", f"src/policing_kg/__init__.py says "
+        f"{current.version}", f"CITATION.cff says {current.version}",
+        f"CITATION.cff says {current.version}"]
 
 
 def test_each_published_release_is_kept_with_its_checksum() -> None:

@@ -5,13 +5,19 @@ violations — a mapping row's at its ``file:line`` —, quality errors grouped 
 what to do), up to :data:`~policing_kg.errors.PROBLEM_LIMIT` lines and how many more; it exits 1
 (the graph does not conform), and 2 for bad input, as ``crosswalk check`` and ``lint`` do for the
 same problem (:mod:`policing_kg.errors`).
+
+Before any work it checks the version: pyproject.toml, the package's ``__version__`` and
+CITATION.cff must say the newest record's (:func:`.curation.releases.check_versions`), and a
+published version (its record names its archive, or ``releases/`` holds it) is built only to
+give its very bytes: a build that would give other bytes under its number is refused, and
+dist/ is left as it was (:func:`_publish_checked`).
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,14 +30,18 @@ from policing_kg.checks.quality import QualityReport, quality_report
 from policing_kg.checks.shacl import ShapeReport, load_shapes, validate_graph
 from policing_kg.common.iris import graph_iri, graph_order
 from policing_kg.crosswalk.links import CROSSWALK_FILE, crosswalk_sssom, read_crosswalk
-from policing_kg.curation.releases import ReleaseHistory
-from policing_kg.errors import PROBLEM_LIMIT, DataError, NotConforming
+from policing_kg.curation.releases import ReleaseHistory, check_versions, load_releases
+from policing_kg.errors import PROBLEM_LIMIT, DataError, NotConforming, PolicingKGError
 from policing_kg.project import Project
 from policing_kg.release.archive import release_time
 from policing_kg.release.metadata import archive_name, check_base_url, metadata_triples
 from policing_kg.release.publish import DUMPS, Release, canonical_quads, publish
 
-__all__ = ["BuildFailed", "BuildResult", "build_release"]
+__all__ = ["BuildFailed", "BuildResult", "build_release", "PublishedVersion"]
+
+
+class PublishedVersion(PolicingKGError):
+    """A build would give a published version other bytes (exit 2): nothing was written."""
 
 
 class BuildFailed(NotConforming):
@@ -122,10 +132,13 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
     ``out_dir`` must be new, empty, or an earlier release: never the checkout, a folder that
     holds it, or one of its input folders (:func:`.rdf.files.check_release_target`).
     """
+    from policing_kg import __version__
     from policing_kg.common.files import check_release_target
 
     project.check()
     out_dir = check_release_target(out_dir, project.root)
+    if project.releases.is_file():  # else assemble says what is missing
+        check_release_state(project, load_releases(project.releases), __version__)
     assembly = assemble(project)
     result = BuildResult()
     for spec, conversion in zip(assembly.specs, assembly.conversions, strict=True):
@@ -188,12 +201,62 @@ def build_release(project: Project, out_dir: Path, *, reason: bool = True,
         CROSSWALK_FILE: crosswalk_sssom(read_crosswalk(store), current.version),
         **_changes(project, history, quads, shacl),
     }
-    result.release = publish(
-        assembly.dataset, out_dir, version=current.version, graph_order=order,
+    result.release = _publish_checked(history, out_dir, lambda target: publish(
+        assembly.dataset, target, version=current.version, graph_order=order,
         base_url=base, metadata=graph_iri("metadata"), extra_files=files,
         archive=(archive_name(current.version), release_time(current.date)), quads=quads,
-    )
+    ))
     return result
+
+
+def check_release_state(project: Project, history: ReleaseHistory, running: str) -> None:
+    """Refuse (one line, exit 2) a checkout whose versions disagree or that hides a release.
+
+    A release is published when its archive is in ``releases/``: its record must say so.
+    """
+    check_versions(project.root, history, running)
+    current = history.current
+    kept = project.releases.parent / archive_name(current.version)
+    if current.archive is None and kept.exists():
+        raise PublishedVersion(
+            f"{current.version} is published ({kept.name} is in releases/), but its record "
+            "names no archive", where=current.where, hint="set its `archive` and `sha256` "
+            f"(sha256sum releases/{kept.name}), then `policing-kg release start NEXT`")
+
+
+def _publish_checked(history: ReleaseHistory, out_dir: Path,
+                     write: Callable[[Path], Release]) -> Release:
+    """Publish with ``write``; for a published version, only if it gives the recorded bytes.
+
+    The release of a published version is written to a folder beside ``out_dir`` first, its
+    archive compared with the record's SHA-256, and only then swapped in.
+    """
+    import dataclasses
+    import hashlib
+    import shutil
+    import tempfile
+
+    from policing_kg.common.files import swap_in
+
+    current = history.current
+    if current.sha256 is None:
+        return write(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.verify-"))
+    try:
+        release = write(folder / "dist")
+        name = archive_name(current.version)
+        digest = hashlib.sha256((folder / "dist" / name).read_bytes()).hexdigest()
+        if digest != current.sha256:
+            raise PublishedVersion(
+                f"{current.version} is published (sha256 {current.sha256[:12]}…), and this "
+                f"build gives it other bytes ({digest[:12]}…): nothing was written",
+                where=current.where, hint="a published version never changes: start the next "
+                "one (`policing-kg release start NEXT`), or build the commit its tag names")
+        swap_in(folder / "dist", out_dir)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return dataclasses.replace(release, directory=out_dir)
 
 
 def _store(quads: list[Any]) -> Any:
