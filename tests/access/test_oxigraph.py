@@ -1,7 +1,7 @@
 """A second real triple store: the Oxigraph server (`oxigraph` from PyPI), started on loopback
 with a union default graph and an on-disk database, loaded with `policing-kg load` (staged by
-SPARQL Update, and by the Graph Store Protocol); every stored query must answer there as it
-does embedded.
+SPARQL Update, and by the Graph Store Protocol); every stored query must answer there with the
+very terms it gives embedded (the same engine: no cell is compared by value).
 
 It is a test dependency, so it is always there: the test never skips."""
 

@@ -98,7 +98,24 @@ def assemble(project: Project) -> Assembly:
     add_layer(dataset, "inferred", [*inferred_layer(links),
                                      *route_triples(routes, mapping_sets, names)])
     add_layer(dataset, "queries", catalogue_triples(load_catalogue(project.queries)))
+    _write_literals_canonically(dataset)
     return Assembly(specs, conversions, sources, dataset, mapping_sets, releases)
+
+
+def _write_literals_canonically(dataset: Dataset) -> None:
+    """Write every number and boolean of the release in one form (common/literals.py).
+
+    The curated files may say ``1.0``; the release says what the stores give back.
+    """
+    from policing_kg.common.literals import canonical_node
+
+    rewritten = [(quad, canonical_node(quad[2]))
+                 for quad in dataset.quads((None, None, None, None))]
+    for (s, p, o, g), written in rewritten:
+        if written is not o:
+            graph = dataset.graph(g)
+            graph.remove((s, p, o))
+            graph.add((s, p, written))
 
 
 def published_quads(project: Project, dist: Path) -> list[Any]:

@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from policing_kg.common.iris import BASE, ID, PKG
+from policing_kg.common.literals import XSD, canonical_literal
 from policing_kg.common.sorting import natural_key
 from policing_kg.errors import PolicingKGError
 from policing_kg.release.archive import checked_files, read_archive
@@ -168,7 +169,8 @@ def _index(snapshot: Snapshot) -> dict[str, Any]:
     for record in records.values():
         if {"subject_id", "predicate_id", "object_id"} <= record.keys():
             key = (record["subject_id"], record["predicate_id"], record["object_id"])
-            mappings[key] = record.get("confidence", "")
+            # by value: an earlier release wrote a confidence of 1 as "1.0" (common/literals.py)
+            mappings[key] = canonical_literal(record.get("confidence", ""), XSD + "double")
     return {"items": {iri: items[iri] for iri in typed}, "translations": translations,
             "mappings": mappings, "inferred": inferred}
 
