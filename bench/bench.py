@@ -7,7 +7,8 @@ For each size it generates a graph of the project's shape from the release in ``
 work (the child's own clock, start-up and imports left out) and the child's peak memory
 (``ru_maxrss``). Peers run on the same input in the same run: rdflib (load, parse, serialise,
 queries), plain pyshacl with default options and the project's shapes (validation), HermiT
-through owlready2 (inference, where it finishes). Their answers are compared with ours.
+through owlready2 (inference, where it finishes), Apache Jena where it is installed (SHACL, and
+ARQ on every stored query: :mod:`bench.jena_stages`). Their answers are compared with ours.
 
 Results go to ``bench/results/`` (not committed) as ``bench.json`` and ``bench.md``;
 ``python -m bench.plot`` draws ``bench/scaling.png`` from the JSON.
