@@ -247,10 +247,13 @@ def queries_table(stages: dict[str, Any]) -> list[str]:
     for name, q in ours.get("queries", {}).items():
         j = theirs["queries"].get(name, {})
         if "seconds" not in j or "seconds" not in q:
-            lines.append(f"| {name} | {_s(q.get('seconds'))} | {j.get('error', 'not run')} | "
-                         "| | | |")
+            mine = _s(q["seconds"]) if "seconds" in q else f"over {q.get('over', '?')} s"
+            other = (f"{_s(j['seconds'])} | {_s(j['jvm_seconds'])} | | {j['rows']} | —"
+                     if "seconds" in j else f"{j.get('error', 'not run')} | | | |")
+            lines.append(f"| {name} | {mine} | {other} |")
             continue
-        ratio = f"{j['seconds'] / q['seconds']:.1f}×" if q["seconds"] > 0 else ""
+        factor = j["seconds"] / q["seconds"] if q["seconds"] > 0 else None
+        ratio = "" if factor is None else (f"{factor:.2f}×" if factor < 1 else f"{factor:.1f}×")
         same = {True: "yes", False: f"NO: {j.get('extra')} extra, {j.get('missing')} missing",
                 None: "—"}[j.get("same")]
         lines.append(f"| {name} | {_s(q['seconds'])} | {_s(j['seconds'])} | "
