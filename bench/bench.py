@@ -7,7 +7,8 @@ For each size it generates a graph of the project's shape from the release in ``
 work (the child's own clock, start-up and imports left out) and the child's peak memory
 (``ru_maxrss``). Peers run on the same input in the same run: rdflib (load, parse, serialise,
 queries), plain pyshacl with default options and the project's shapes (validation), HermiT
-through owlready2 (inference, where it finishes). Their answers are compared with ours.
+through owlready2 (inference, where it finishes), Apache Jena where it is installed (SHACL, and
+ARQ on every stored query: :mod:`bench.jena_stages`). Their answers are compared with ours.
 
 Results go to ``bench/results/`` (not committed) as ``bench.json`` and ``bench.md``;
 ``python -m bench.plot`` draws ``bench/scaling.png`` from the JSON.
@@ -30,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import web
+from bench import jena, jena_stages, web
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
@@ -122,7 +123,16 @@ def stage_validate(nq: str, engine: str, keys_out: str, shapes_file: str) -> dic
     Path(keys_out).write_text(json.dumps(sorted(keys)), "utf-8")
     return {"seconds": done - start, "load_seconds": loaded - start,
             "check_seconds": done - loaded, "results": len(keys),
-            "violations": sum(1 for k in keys if k[3].endswith("#Violation"))}
+            "violations": sum(1 for k in keys if k[3].endswith("#Violation")),
+            "counts": _counts(k[3] for k in keys)}
+
+
+def _counts(severities: Any) -> dict[str, int]:
+    """Results by severity, as `policing-kg validate --format json` counts them."""
+    from collections import Counter
+
+    found = Counter(str(s).rsplit("#", 1)[-1].lower() for s in severities)
+    return {name: found[name] for name in ("violation", "warning", "info")}
 
 
 def _without_inferred(nq: str) -> list[Any]:
@@ -203,6 +213,15 @@ def stage_serialise(nq: str, engine: str, out_dir: str) -> dict[str, Any]:
     return {"seconds": seconds}
 
 
+def _query_texts() -> dict[str, str]:
+    """Each stored query's first example, its parameters bound, as SPARQL text."""
+    from policing_kg.access.queries import bind_parameters
+    from policing_kg.curation.catalogue import load_catalogue
+
+    catalogue = load_catalogue(ROOT / "queries")
+    return {name: bind_parameters(catalogue[name], params) for name, params in _examples()}
+
+
 def _examples() -> list[tuple[str, dict[str, str]]]:
     from policing_kg.curation.catalogue import load_catalogue
 
@@ -214,8 +233,11 @@ def _examples() -> list[tuple[str, dict[str, str]]]:
     return examples
 
 
-def stage_queries(nq: str, engine: str, progress: str) -> dict[str, Any]:
-    """Every stored query (its first example) on the graph: median of three runs each."""
+def stage_queries(nq: str, engine: str, progress: str, rows_out: str = "") -> dict[str, Any]:
+    """Every stored query (its first example) on the graph: median of three runs each.
+
+    ``rows_out`` (ours): where to write each query's rows, for Jena's to be compared with.
+    """
     from policing_kg.access.queries import bind_parameters, run_query
     from policing_kg.curation.catalogue import load_catalogue
 
@@ -226,8 +248,11 @@ def stage_queries(nq: str, engine: str, progress: str) -> dict[str, Any]:
         store = ox.Store()
         store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
 
+        answers: dict[str, Any] = {}
+
         def run(name: str, params: dict[str, str]) -> int:
-            return len(run_query(catalogue[name], params, store).rows)
+            answers[name] = run_query(catalogue[name], params, store).rows
+            return len(answers[name])
     else:
         from rdflib import Dataset
 
@@ -262,22 +287,31 @@ def stage_queries(nq: str, engine: str, progress: str) -> dict[str, Any]:
                 results[name] = {"over": RDFLIB_QUERY_LIMIT}
             log.write(json.dumps({name: results[name]}) + "\n")
             log.flush()
+    if engine == "ours" and rows_out:
+        Path(rows_out).write_text(json.dumps(answers), "utf-8")
     finished = [r["seconds"] for r in results.values() if "seconds" in r]
     return {"seconds": max(finished, default=0.0), "queries": results}
 
 
 def stage_validate_cli(contribution: str, engine: str, dist: str) -> dict[str, Any]:
     """`policing-kg validate FILE`: a contributed collection checked with the published graph."""
+    import contextlib
+    import io
+
     from policing_kg.cli import cli
 
+    output = io.StringIO()
     start = _clock()
     try:
-        cli.main(["validate", contribution, "--dist", dist, "--max-bytes", str(2**31),
-                  "--format", "json", "--project", str(ROOT)], standalone_mode=False)
+        with contextlib.redirect_stdout(output):
+            cli.main(["validate", contribution, "--dist", dist, "--max-bytes", str(2**31),
+                      "--format", "json", "--project", str(ROOT)], standalone_mode=False)
         code = 0
     except SystemExit as exit_:
         code = int(exit_.code or 0)
-    return {"seconds": _clock() - start, "exit": code}
+    seconds = _clock() - start
+    counts = json.loads(output.getvalue()).get("counts") if output.getvalue().strip() else None
+    return {"seconds": seconds, "exit": code, "counts": counts}
 
 
 STAGES = {"load": stage_load, "parse-turtle": stage_parse_turtle, "validate": stage_validate,
@@ -358,8 +392,11 @@ def agreement(keys: Path, reference: Path) -> dict[str, Any]:
 
 
 def measure_engines(label: str, nq: Path, quads: int, work: Path, runs: int,
-                    with_peers: bool) -> dict[str, Any]:
-    """Run the SHACL engines on one graph: the project's, plain pyshacl, the PyPI peers."""
+                    with_peers: bool, nt: Path | None = None) -> dict[str, Any]:
+    """Run the SHACL engines on one graph: the project's, plain pyshacl, Jena, the PyPI peers.
+
+    Jena reads ``nt``, the same graph as N-Triples.
+    """
     from rdflib import Graph
 
     from bench.peers import PEERS, peer_python
@@ -369,7 +406,8 @@ def measure_engines(label: str, nq: Path, quads: int, work: Path, runs: int,
     if not shapes_file.is_file():
         shapes: Graph = load_shapes(ROOT / "shapes")
         shapes.serialize(shapes_file, format="turtle")
-    keys = {name: work / f"{label}-{name}.keys" for name in ("policing-kg", "pyshacl", *PEERS)}
+    keys = {name: work / f"{label}-{name}.keys"
+            for name in ("policing-kg", "pyshacl", "jena", *PEERS)}
     engines: dict[str, Any] = {}
     engines["policing-kg"] = _median_of([run_child(
         "validate", "ours", [str(nq), str(keys["policing-kg"]), str(shapes_file)], 1800)
@@ -381,6 +419,11 @@ def measure_engines(label: str, nq: Path, quads: int, work: Path, runs: int,
     else:
         engines["pyshacl"] = {"skipped": "not run above 150 k triples (1153 s on 1.17 M)"}
     print(f"  validate, pyshacl: {engines['pyshacl'].get('seconds')}", flush=True)
+    if nt is not None:
+        engines["jena"] = jena_stages.validate(nt, shapes_file, keys["jena"],
+                                               runs if quads < 500_000 else 1)
+        print(f"  validate, jena: {engines['jena'].get('seconds', engines['jena'].get('error'))}",
+              flush=True)
     for name in PEERS if with_peers else ():
         try:
             python = peer_python(name, ROOT / "bench" / "results" / "peers")
@@ -420,6 +463,8 @@ def measure_size(label: str, target: int, work: Path, template: Path,
     ttl = work / f"synthetic-{label}.ttl"
     triples = {q.triple for q in ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS)}
     ox.serialize(sorted(triples, key=str), str(ttl), format=ox.RdfFormat.TURTLE)
+    nt = work / f"synthetic-{label}.nt"  # for Jena's SHACL: the union of the graphs
+    ox.serialize(sorted(triples, key=str), str(nt), format=ox.RdfFormat.N_TRIPLES)
     entry: dict[str, Any] = {"quads": synthetic.quads, "triples": len(triples),
                              "copies": synthetic.copies, "injected": synthetic.injected_copies,
                              "stages": {}}
@@ -437,7 +482,7 @@ def measure_size(label: str, target: int, work: Path, template: Path,
 
     both("load", [str(nq)])
     both("parse-turtle", [str(ttl)])
-    engines = measure_engines(label, nq, synthetic.quads, work, 1 if quick else 3, peers)
+    engines = measure_engines(label, nq, synthetic.quads, work, 1 if quick else 3, peers, nt)
     stages["validate"] = {"ours": engines["policing-kg"], "peer": engines["pyshacl"],
                           "identical": engines["policing-kg"].get("identical"),
                           "engines": engines}
@@ -461,14 +506,18 @@ def measure_size(label: str, target: int, work: Path, template: Path,
     both("serialise", [str(nq), str(dumps)])
     progress_ours, progress_peer = work / f"{label}-queries-ours.jsonl", \
         work / f"{label}-queries-peer.jsonl"
-    ours = run_child("queries", "ours", [str(nq), str(progress_ours)], 900)
+    rows_ours = work / f"{label}-queries-ours.rows.json"
+    ours = run_child("queries", "ours", [str(nq), str(progress_ours), str(rows_ours)], 900)
     peer = run_child("queries", "peer", [str(nq), str(progress_peer)], 3600)
     if "error" in peer and progress_peer.is_file():  # keep what finished in the time given
         finished: dict[str, Any] = {}
         for line in progress_peer.read_text("utf-8").splitlines():
             finished.update(json.loads(line))
         peer["queries"] = finished
-    stages["queries"] = {"ours": ours, "peer": peer}
+    stages["queries"] = {"ours": ours, "peer": peer,
+                         "jena": jena_stages.queries(nq, _query_texts(), work,
+                                                     1 if quick else 3, rows_ours)}
+    print(f"  queries: Jena ARQ max {stages['queries']['jena'].get('seconds')}", flush=True)
     site = run_child("site", "ours", [str(web.as_release(nq, work / f"release-{label}"))], 3600)
     stages["site"] = site | {"triples": len(triples)}
     print(f"  site: {site.get('seconds', site.get('error'))}", flush=True)
@@ -515,7 +564,8 @@ def machine() -> dict[str, Any]:
         pass
     return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory,
             "python": platform.python_version(), "system": platform.platform(),
-            **{name: version(name) for name in ("pyoxigraph", "rdflib", "pyshacl", "owlready2")}}
+            **{name: version(name) for name in ("pyoxigraph", "rdflib", "pyshacl", "owlready2")},
+            "jena": jena.version()}
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -574,8 +624,9 @@ def report(results: dict[str, Any]) -> str:
     lines = [f"# policing-kg benchmark ({'quick' if results['quick'] else 'full'} run)", "",
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; Python {m['python']}; "
              f"pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}, pyshacl {m['pyshacl']}, "
-             f"owlready2 {m['owlready2']}. Seconds of work (start-up left out), peak memory "
-             "of the process in MB.", ""]
+             f"owlready2 {m['owlready2']}, Jena {m.get('jena') or 'not available'}. Seconds of "
+             "work (start-up left out, except for Jena's, whose commands do not time their "
+             "work), peak memory of the process in MB.", ""]
     for label, entry in results["sizes"].items():
         st = entry["stages"]
         lines += [f"## {label}: {entry['quads']:,} quads ({entry['triples']:,} distinct triples),"
@@ -606,6 +657,7 @@ def report(results: dict[str, Any]) -> str:
         lines.append(f"| · canonical order (shared) | "
                      f"{_s(st['serialise']['ours'].get('order_seconds'))} | | | | | | |")
         lines += _engines_table(st["validate"].get("engines", {}))
+        lines += jena_stages.validation_table(st)
         ours_q = st["queries"]["ours"].get("queries", {})
         peer_q = st["queries"]["peer"].get("queries", {})
         for name, q in ours_q.items():
@@ -620,6 +672,7 @@ def report(results: dict[str, Any]) -> str:
             lines.append(f"| query {name} | {_s(q['seconds'])} | "
                          f"{st['queries']['ours'].get('peak_mb', 0):.0f} | rdflib | "
                          f"{peer_text} | | {ratio} | {same} |")
+        lines += jena_stages.queries_table(st)
         lines.append("")
     cli = results.get("cli", {})
     lines += ["## Command line (real corpus)", "",

@@ -18,6 +18,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -29,7 +31,7 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "poli
 
 
 def available() -> str | None:
-    """None when Jena can run here, else the reason it cannot (for a skip message)."""
+    """Return None when Jena can run here, else the reason it cannot (for a skip message)."""
     if shutil.which("java") is None:
         return "no java on PATH (Debian: apt-get install openjdk-17-jre-headless)"
     if not JENA_CORE.is_file():
@@ -37,8 +39,16 @@ def available() -> str | None:
     return None
 
 
+def version() -> str | None:
+    """Return Jena's version, from the name of Debian's versioned jar (``jena-core-4.5.0.jar``)."""
+    if available():
+        return None
+    versioned = sorted(JARS.glob("jena-core-*.jar"))
+    return versioned[-1].name[len("jena-core-"):-len(".jar")] if versioned else "unknown"
+
+
 def messages_jar(cache: Path = CACHE) -> Path:
-    """The jar of Xerces' message files at the names Debian's relocated classes look for."""
+    """Return the jar of Xerces' message files at the names Debian's relocated classes use."""
     jar = cache / "jena-xerces-messages.jar"
     if jar.is_file() and jar.stat().st_mtime >= JENA_CORE.stat().st_mtime:
         return jar
@@ -67,22 +77,59 @@ JAR_NAMES = (
 
 
 def classpath() -> str:
-    """The messages jar and Jena's jars, for ``java -cp``."""
+    """Return the messages jar and Jena's jars, for ``java -cp``."""
     jars = [str(messages_jar())] + [str(JARS / f"{name}.jar") for name in JAR_NAMES
                                     if (JARS / f"{name}.jar").is_file()]
     return ":".join(jars)
 
 
 def command(main_class: str, *args: str, heap: str = "4g") -> list[str]:
-    """The command line that runs one of Jena's commands (``shacl.shacl``, ``arq.sparql``,
-    ``tdb2.tdbloader``, ``tdb2.tdbquery``, ``riotcmd.riot``)."""
+    """Return the command line that runs one of Jena's commands.
+
+    For example ``shacl.shacl``, ``arq.sparql``, ``tdb2.tdbloader``, ``tdb2.tdbquery``,
+    ``riotcmd.riot``.
+    """
     return ["java", f"-Xmx{heap}", "-cp", classpath(), main_class, *args]
 
 
 def run(main_class: str, *args: str, timeout: float = 600.0) -> subprocess.CompletedProcess[str]:
     """Run one of Jena's commands; its output as text."""
-    return subprocess.run(command(main_class, *args), capture_output=True, text=True,
+    return subprocess.run(command(main_class, *args), capture_output=True, text=True,  # noqa: S603
                           timeout=timeout, check=False)
+
+
+def measured(main_class: str, *args: str, stdout: Path | None = None, timeout: float = 1800.0,
+             heap: str = "4g") -> dict[str, object]:
+    """Run one of Jena's commands and measure it as the benchmark measures its other peers.
+
+    ``seconds`` is the wall time of the whole JVM (start-up included: Jena's commands do not
+    time their own work), ``peak_mb`` the JVM's peak resident memory (``ru_maxrss`` of the
+    process, from :func:`os.wait4`), ``exit`` its exit code, ``stderr`` its last 4000
+    characters; its standard output goes to ``stdout`` (discarded if None). A command past
+    ``timeout`` is stopped and gives ``error``.
+    """
+    with tempfile.TemporaryFile("w+") as err, \
+            open(stdout or os.devnull, "w", encoding="utf-8") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command(main_class, *args, heap=heap),  # noqa: S603
+                                   stdout=out, stderr=err, text=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                return {"error": f"not finished in {timeout:.0f} s",
+                        "peak_mb": usage.ru_maxrss / 1024}
+            time.sleep(0.02)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read()
+    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024, "exit": process.returncode,
+            "stderr": text[-4000:]}
 
 
 if __name__ == "__main__":

@@ -19,12 +19,19 @@ SERIES = {"load": ("pyoxigraph load", "rdflib load"),
           "queries": ("pyoxigraph, slowest stored query",
                       "rdflib, slowest stored query that finished in 60 s")}
 
+#: Apache Jena's series: (stage, where its figures are under the stage) -> label
+JENA = {("validate", ("engines", "jena")): "Jena SHACL (whole JVM)",
+        ("queries", ("jena",)): "Jena ARQ (TDB2), slowest stored query"}
 
-def points(results: dict[str, Any], stage: str, side: str) -> list[tuple[int, float]]:
+
+def points(results: dict[str, Any], stage: str, side: str | tuple[str, ...]) -> list[
+        tuple[int, float]]:
     """(triples, seconds) of one stage and engine, where it ran."""
     found = []
     for entry in results["sizes"].values():
-        data = entry["stages"].get(stage, {}).get(side, {})
+        data = entry["stages"].get(stage, {})
+        for step in (side,) if isinstance(side, str) else side:
+            data = data.get(step, {})
         if isinstance(data.get("seconds"), float):
             found.append((entry["triples"], data["seconds"]))
     return sorted(found)
@@ -52,6 +59,11 @@ def main() -> None:
             if data:
                 axes.plot([x for x, _ in data], [y for _, y in data], style, color=colour,
                           label=label)
+    for (stage, where), label in JENA.items():
+        data = points(results, stage, where)
+        if data:
+            axes.plot([x for x, _ in data], [y for _, y in data], ":s", color="C5"
+                      if stage == "validate" else "C6", label=label)
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("triples in the synthetic graph")

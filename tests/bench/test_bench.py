@@ -17,6 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.generate import INJECT_EVERY, generate  # noqa: E402
 
+from bench import jena  # noqa: E402
+
 pytestmark = pytest.mark.slow
 
 
@@ -38,7 +40,7 @@ def test_a_quick_run_measures_every_stage_and_compares_the_answers(
     run = subprocess.run(
         [sys.executable, "-m", "bench.bench", "--quick", "--out", str(out),
          "--template", str(release[0] / "policing-kg.nq")],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+        cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
     results = json.loads((out / "bench.json").read_text("utf-8"))
     stages = results["sizes"]["10k"]["stages"]
@@ -69,3 +71,29 @@ def test_a_quick_run_measures_every_stage_and_compares_the_answers(
     assert results["cli"]["help_seconds"] > 0
     report = (out / "bench.md").read_text("utf-8")
     assert "| validate (5 violations) |" in report and "pyshacl" in report
+    # the validators side by side: `policing-kg validate` found what the engine found
+    cli = stages["validate-cli"]["ours"]
+    assert "seconds" in cli and cli["exit"] == 1, cli  # the injected faults: not conforming
+    assert cli["counts"] == stages["validate"]["ours"]["counts"], cli
+    assert "| validator (the project's shapes) |" in report
+    assert "`policing-kg validate` / engine: " in report
+
+    # Apache Jena (Debian's jars), wherever it is installed: beside the engine and the store
+    reason = jena.available()
+    if reason is not None:  # nothing to measure: the report says why
+        assert stages["validate"]["engines"]["jena"] == {"skipped": f"Jena not available: {reason}"}
+        return
+    assert results["machine"]["jena"] == jena.version()
+    # Jena's SHACL: timed, its JVM's memory measured, its report read and the same as pyshacl's
+    shacl = stages["validate"]["engines"]["jena"]
+    assert shacl["seconds"] > 0 and shacl["peak_mb"] > 0 and shacl["load_seconds"] > 0, shacl
+    assert shacl["against"] == "pyshacl" and shacl["identical"] is True, shacl
+    assert shacl["violations"] == stages["validate"]["ours"]["violations"]
+    # Jena ARQ: every stored query, timed, with the embedded store's answers
+    arq = stages["queries"]["jena"]
+    assert arq["load_seconds"] > 0 and arq["peak_mb"] > 0
+    assert set(arq["queries"]) == set(ours)
+    for name, q in arq["queries"].items():
+        assert "seconds" in q and q["same"] is True and q["rows"] == ours[name]["rows"], (name, q)
+    assert "Jena / `policing-kg validate`: " in report
+    assert "| query | embedded s | Jena ARQ s |" in report
