@@ -114,6 +114,11 @@ def test_a_large_n_triples_file_is_read_in_pieces_and_lines_are_still_exact(
     assert contribution.line_of(f"{ID}n35") == 37
     assert contribution.line_of(f"{ID}only-an-object") == 31
     assert contribution.line_of_literal("étiquette 39", "fr") == 41
+    assert contribution.line_of_literal("étiquette 39", "en") is None  # written @fr
+    assert contribution.line_of_literal("étiquette 3", "fr") == 4  # not "étiquette 33"
+    label = f"{SKOS}prefLabel"
+    assert contribution.literals_of(f"{ID}n5", label, [label]) == [("étiquette 5", "fr")]
+    assert contribution.literals_of(f"{ID}n3", f"{SKOS}related", [label]) == []
     path.write_bytes(path.read_bytes().replace("étiquette 33".encode(), b"\xe9tiquette 33"))
     with pytest.raises(InputError) as raised:
         read_contribution(path)

@@ -11,17 +11,15 @@ Parsing is pyoxigraph's, which never touches the network.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from policing_kg.checks import DEFAULT_MAX_BYTES
+from policing_kg.checks.lines import BY_LINES, FileLines, note_leading
 from policing_kg.checks.scan import ALLOWED_SCHEMES, Scan
 from policing_kg.checks.vocabulary import statements, walk_terms
 from policing_kg.common.pieces import CappedReader, check_pieces, read_pieces
@@ -64,23 +62,19 @@ _XML_BASE = re.compile(r"\bxml:base\s*=")
 _PREFIX = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
-@dataclass(eq=False)
-class Contribution:
+class Contribution(FileLines):
     """A contributed file, read once: what its checks need, and the way back to its lines.
 
     Its quads went into the validation store as they were parsed (:class:`.scan.Scan`); what
     is not kept (the text, the quads) is read again from the file in the rare cases that need
-    it: to name the first bad term, to place a result.
+    it: to name the first bad term, to place a result (:class:`.lines.FileLines`).
     """
 
-    path: Path
-    format_name: str
-    max_bytes: int
-    prefixes: list[tuple[str, str]]
-    scan: Scan
-    #: each token's first line as the first token of a line (noted as the file was checked)
-    leading: dict[str, int] = field(default_factory=dict)
-    _lines: dict[str, int | None] = field(default_factory=dict)
+    def __init__(self, path: Path, format_name: str, max_bytes: int,
+                 prefixes: list[tuple[str, str]], scan: Scan, leading: dict[str, int]) -> None:
+        super().__init__(path, format_name, max_bytes, prefixes, leading)
+        self.scan = scan
+        self._literals: dict[tuple[str, str], list[tuple[str, str | None]]] | None = None
 
     def mentioned(self) -> set[str]:
         """Every IRI the file names as a subject or an object (in triple terms too)."""
@@ -91,130 +85,23 @@ class Contribution:
         with CappedReader(self.path, self.max_bytes) as reader:
             yield from parse_each(str(self.path), reader, self.format_name)
 
-    def read_bytes(self) -> bytes:
-        """Read the file again."""
-        return read_capped(self.path, self.max_bytes)
+    def literals_of(self, subject: str, predicate: str, predicates: Iterable[str]
+                    ) -> list[tuple[str, str | None]]:
+        """Return the literals (value, language) the file gives ``subject`` by ``predicate``.
 
-    def _pieces(self) -> Iterator[tuple[int, str]]:
-        r"""Return the text in pieces (that end at a ``\n``), each with its first line."""
-        first = 1
-        for piece in read_pieces(self.path, self.max_bytes):
-            yield first, piece.decode("utf-8")
-            first += piece.count(b"\n")
-
-    def _spellings(self, iri: str) -> list[str]:
-        spellings = [f"<{iri}>", f'"{iri}"']
-        for prefix, namespace in self.prefixes:
-            if namespace and iri.startswith(namespace) and len(iri) > len(namespace):
-                local = iri[len(namespace) :]
-                spellings += [f"{prefix}:{local}", f"{prefix}:{_escape_local(local)}"]
-        return spellings
-
-    def find_lines(self, iris: Iterable[str]) -> None:
-        r"""Find the lines of the statements that introduce ``iris``.
-
-        That is where each first stands as a subject (the first token of a line, noted as the
-        file was checked), else where it first appears at all as a token (one more reading of
-        the file, for them all). Lines end at ``\n`` only, as the parsers count them.
+        The first call parses the file again, and keeps the literals of every one of
+        ``predicates`` (the label properties): the next calls read none.
         """
-        spellings = {iri: self._spellings(iri) for iri in iris if iri not in self._lines}
-        if not spellings:
-            return
-        leading = self.leading
-        elsewhere = [iri for iri, each in spellings.items()
-                     if not any(spelling in leading for spelling in each)]
-        anywhere = self._anywhere({s for iri in elsewhere for s in spellings[iri]})
-        for iri, each in spellings.items():
-            found = [leading[s] for s in each if s in leading] or \
-                [anywhere[s] for s in each if s in anywhere]
-            self._lines[iri] = min(found) if found else None
-
-    def _anywhere(self, wanted: set[str]) -> dict[str, int]:
-        """Return the first line where each spelling stands as a token (not just in one)."""
-        anywhere: dict[str, int] = {}
-        if not wanted:
-            return anywhere
-        for first, piece in self._pieces():  # (a token never runs over the end of a line)
-            line, counted = first, 0
-            for match in _TOKEN.finditer(piece):
-                token = match.group().rstrip(",;.")
-                if token in wanted and token not in anywhere:
-                    line += piece.count("\n", counted, match.start())
-                    counted = match.start()
-                    anywhere[token] = line
-            if len(anywhere) == len(wanted):
-                break
-        return anywhere
-
-    def line_of(self, iri: str) -> int | None:
-        """Return the line of the statement that introduces ``iri``.
-
-        That is where it first stands as a subject, else where it first appears at all.
-        """
-        if iri not in self._lines:
-            self.find_lines([iri])
-        return self._lines[iri]
-
-    def line_of_literal(self, value: str, language: str | None = None,
-                        after: int | None = None) -> int | None:
-        """Return the line where the literal ``value`` (in ``language``, if given) is written.
-
-        Turtle, TriG and the N-formats write it in double quotes with escapes, JSON-LD as a JSON
-        string, RDF/XML as element text; a written language tag is compared without case. Where
-        the text is written more than once, the first at or after line ``after`` (its node's).
-        """
-        lines = self._literal_lines(value, language)
-        return next((line for line in lines if line >= (after or 0)), lines[0] if lines else None)
-
-    def _literal_lines(self, value: str, language: str | None) -> list[int]:
-        escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-                   .replace("\r", "\\r").replace("\t", "\\t"))
-        spellings = [f'"{escaped}"', f'"""{value}"""', json.dumps(value, ensure_ascii=False),
-                     json.dumps(value), f">{escape(value)}<"]
-        tagged: list[int] = []
-        untagged: list[int] = []
-        data = self.read_bytes()  # UTF-8: a text is found in the bytes where it is in the text
-        for spelling in (s.encode("utf-8") for s in dict.fromkeys(spellings)):
-            start, line, counted = data.find(spelling), 1, 0
-            while start >= 0:
-                end = start + len(spelling)
-                tag = _TAG.match(data, end, end + 40)
-                if language is None or tag is None or \
-                        tag.group(1).decode("ascii").lower() == language.lower():
-                    line += data.count(b"\n", counted, start)
-                    counted = start
-                    (tagged if tag is not None or language is None else untagged).append(line)
-                start = data.find(spelling, end)
-        return sorted(set(tagged)) or sorted(set(untagged))
-
-    def find_line(self, needle: str) -> int | None:
-        """Return the line where ``needle`` is first written."""
-        data = self.read_bytes()
-        index = data.find(needle.encode("utf-8"))
-        return None if index < 0 else data.count(b"\n", 0, index) + 1
-
-
-_TAG = re.compile(rb"@([A-Za-z0-9-]+)")
-#: The tokens a line is searched for: IRIs in <>, strings, prefixed names.
-_TOKEN = re.compile(r'<[^<>\s]*>|"(?:[^"\\\n]|\\.)*"|[A-Za-z_][\w.-]*:(?:[\w:%.-]|\\.)*')
-
-
-#: A line's first token (after any spaces and a JSON-LD ``"@id":``), or "": one per line.
-_LEADING = re.compile(r'^[^\S\n]*(?:"@id":[^\S\n]*)?+(' + _TOKEN.pattern + r")?[^\n]*",
-                      re.MULTILINE)
-
-
-def _note_leading(leading: dict[str, int], first: int, text: str) -> None:
-    """Note each token's first line as the first token of a line (``first``: the text's)."""
-    previous = ""
-    for number, token in enumerate(_LEADING.findall(text), first):
-        if token and token != previous:
-            previous = token
-            leading.setdefault(token.rstrip(",;."), number)
-
-
-def _escape_local(local: str) -> str:
-    return re.sub(r"([~.\-!$&'()*+,;=/?#@%_])", r"\\\1", local)
+        if self._literals is None:
+            wanted = set(predicates)
+            literals: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
+            for quad in self.read_quads():
+                if quad.predicate.value in wanted and type(quad.object).__name__ == "Literal" \
+                        and type(quad.subject).__name__ == "NamedNode":
+                    literals.setdefault((quad.subject.value, quad.predicate.value), []).append(
+                        (quad.object.value, quad.object.language))
+            self._literals = literals
+        return self._literals.get((subject, predicate), [])
 
 
 def _check_text(path: Path, text: str, format_name: str) -> None:
@@ -336,10 +223,6 @@ def _refuse_first_bad_term(contribution: Contribution) -> None:
                                  hint="give a value of that datatype, or change the datatype")
 
 
-#: The formats whose files are checked and parsed in pieces (the others are read whole)
-_BY_LINES = ("N_TRIPLES", "N_QUADS")
-
-
 def read_contribution(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, store: Any = None,
                       prefix: str = "c0_") -> Contribution:
     """Read, check and parse one contributed file; raise :class:`InputError` on bad input.
@@ -358,9 +241,9 @@ def read_contribution(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, store: 
     hint = "split the contribution, or raise --max-bytes"
     source: Any
     leading: dict[str, int] = {}
-    if format_name in _BY_LINES:
+    if format_name in BY_LINES:
         check_pieces(str(path), read_pieces(path, max_bytes, hint=hint),
-                     lambda first, text: _note_leading(leading, first, text))
+                     lambda first, text: note_leading(leading, first, text))
         prefixes: list[tuple[str, str]] = []
         source = CappedReader(path, max_bytes, hint)
     else:
@@ -368,7 +251,7 @@ def read_contribution(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, store: 
         text = decode(str(path), source)
         _check_text(path, text, format_name)
         prefixes = list(dict.fromkeys(_PREFIX.findall(text)))
-        _note_leading(leading, 1, text)
+        note_leading(leading, 1, text)
         del text
     contribution = Contribution(path, format_name, max_bytes, prefixes, Scan(prefix), leading)
     try:

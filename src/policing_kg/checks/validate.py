@@ -182,9 +182,9 @@ def _label_line(owner: Contribution, store: Any, result: ShapeResult) -> int | N
     focus, predicate = ox.NamedNode(str(result.focus)), ox.NamedNode(iris[0])
     languages = Counter(q.object.language for q in store.quads_for_pattern(focus, predicate, None)
                         if isinstance(q.object, ox.Literal) and q.object.language)
-    lines = [owner.line_of_literal(q.object.value, q.object.language, after)
-             for q in owner.read_quads() if q.subject == focus and q.predicate == predicate
-             and isinstance(q.object, ox.Literal) and languages[q.object.language or ""] > 1]
+    lines = [owner.line_of_literal(value, language, after) for value, language
+             in owner.literals_of(focus.value, predicate.value, LABEL_PROPERTIES)
+             if languages[language or ""] > 1]
     return min((line for line in lines if line), default=None)
 
 
