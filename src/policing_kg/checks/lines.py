@@ -151,18 +151,25 @@ _TAG = re.compile(rb"@([A-Za-z0-9-]+)")
 _TOKEN = re.compile(r'<[^<>\s]*>|"(?:[^"\\\n]|\\.)*"|[A-Za-z_][\w.-]*:(?:[\w:%.-]|\\.)*')
 
 
-#: A line's first token (after any spaces and a JSON-LD ``"@id":``), or "": one per line.
-_LEADING = re.compile(r'^[^\S\n]*(?:"@id":[^\S\n]*)?+(' + _TOKEN.pattern + r")?[^\n]*",
-                      re.MULTILINE)
+#: A line's first token (after any spaces and a JSON-LD ``"@id":``), if it has one.
+_FIRST = re.compile(r'[^\S\n]*(?:"@id":[^\S\n]*)?+(' + _TOKEN.pattern + r")?")
 
 
 def note_leading(leading: dict[str, int], first: int, text: str) -> None:
-    """Note each token's first line as the first token of a line (``first``: the text's)."""
-    previous = ""
-    for number, token in enumerate(_LEADING.findall(text), first):
-        if token and token != previous:
-            previous = token
+    """Note each token's first line as the first token of a line (``first``: the text's).
+
+    A line that starts with the IRI that started the line before starts with that token again
+    (an IRI token ends at its ``>``): it is not read (N-Quads give a node's statements in a row).
+    """
+    previous = "\x00"  # (no line starts with it: the text has no NUL)
+    match = _FIRST.match
+    for number, line in enumerate(text.split("\n"), first):
+        if line.startswith(previous):
+            continue
+        token = match(line).group(1)  # type: ignore[union-attr]  # (it matches every line)
+        if token:
             leading.setdefault(token.rstrip(",;."), number)
+            previous = token if token[0] == "<" else "\x00"
 
 
 def escape_local(local: str) -> str:
