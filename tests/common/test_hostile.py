@@ -92,7 +92,7 @@ def test_a_file_over_the_limit_is_refused_before_parsing(tmp_path: Path,
     def never(*args: object) -> object:
         raise AssertionError("parsed a file over the limit")
 
-    monkeypatch.setattr(contributions, "parse", never)
+    monkeypatch.setattr(contributions, "parse_each", never)
     monkeypatch.setattr(contributions.Path, "open", never)
     result = CliRunner().invoke(cli, ["validate", str(path), "--max-bytes", "1000",
                                       "--project", str(ROOT), "--dist", str(release[0])])

@@ -11,28 +11,26 @@ Parsing is pyoxigraph's, which never touches the network.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from array import array
-from bisect import bisect_left
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cached_property
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
-
-import pyoxigraph as ox
 
 from policing_kg.checks import DEFAULT_MAX_BYTES
+from policing_kg.checks.lines import BY_LINES, FileLines, note_leading
+from policing_kg.checks.scan import ALLOWED_SCHEMES, Scan
 from policing_kg.checks.vocabulary import statements, walk_terms
+from policing_kg.common.pieces import CappedReader, check_pieces, read_pieces
 from policing_kg.common.reading import (
     InputError,
     check_structure,
     decode,
     line_column,
-    parse,
+    parse_each,
+    parse_errors,
+    parser,
     read_capped,
 )
 
@@ -56,7 +54,6 @@ FORMATS: dict[str, str] = {
     ".owl": "RDF_XML",
     ".xml": "RDF_XML",
 }
-_ALLOWED_SCHEMES = ("http://", "https://", "urn:")
 _SHACL = "http://www.w3.org/ns/shacl#"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -65,121 +62,46 @@ _XML_BASE = re.compile(r"\bxml:base\s*=")
 _PREFIX = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Contribution:
-    """A contributed file: its text and its quads (as pyoxigraph terms)."""
+class Contribution(FileLines):
+    """A contributed file, read once: what its checks need, and the way back to its lines.
 
-    path: Path
-    text: str
-    quads: tuple[Any, ...]
+    Its quads went into the validation store as they were parsed (:class:`.scan.Scan`); what
+    is not kept (the text, the quads) is read again from the file in the rare cases that need
+    it: to name the first bad term, to place a result (:class:`.lines.FileLines`).
+    """
+
+    def __init__(self, path: Path, format_name: str, max_bytes: int,
+                 prefixes: list[tuple[str, str]], scan: Scan, leading: dict[str, int]) -> None:
+        super().__init__(path, format_name, max_bytes, prefixes, leading)
+        self.scan = scan
+        self._literals: dict[tuple[str, str], list[tuple[str, str | None]]] | None = None
 
     def mentioned(self) -> set[str]:
         """Every IRI the file names as a subject or an object (in triple terms too)."""
-        named, triple = ox.NamedNode, ox.Triple
-        names = {quad.subject.value for quad in self.quads if type(quad.subject) is named}
-        for quad in self.quads:
-            obj = quad.object
-            if type(obj) is named:
-                names.add(obj.value)
-            elif type(obj) is triple:
-                names.update(inner.value for inner in walk_terms(obj) if type(inner) is named)
-        return names
+        return self.scan.mentioned()
 
-    @cached_property
-    def _prefixes(self) -> list[tuple[str, str]]:
-        """The prefixes the file declares (read once; N-Triples and N-Quads declare none)."""
-        if self.path.suffix.lower() in (".nt", ".nq"):
-            return []
-        return list(dict.fromkeys(_PREFIX.findall(self.text)))
+    def read_quads(self) -> Iterator[Any]:
+        """Parse the file again, one quad at a time."""
+        with CappedReader(self.path, self.max_bytes) as reader:
+            yield from parse_each(str(self.path), reader, self.format_name)
 
-    @cached_property
-    def _newlines(self) -> array[int]:
-        r"""The offset of every ``\n`` of the text (a line's number is found by bisection)."""
-        return array("q", (m.start() for m in re.finditer("\n", self.text)))
+    def literals_of(self, subject: str, predicate: str, predicates: Iterable[str]
+                    ) -> list[tuple[str, str | None]]:
+        """Return the literals (value, language) the file gives ``subject`` by ``predicate``.
 
-    def _line_at(self, offset: int) -> int:
-        return bisect_left(self._newlines, offset) + 1
-
-    @cached_property
-    def _leading(self) -> dict[str, int]:
-        r"""Return each token's first line as the first token of a line.
-
-        One pass over the text (a file with ten thousand nodes on one line is read once, not
-        once per node). Lines end at ``\n`` only, as the parsers count them.
+        The first call parses the file again, and keeps the literals of every one of
+        ``predicates`` (the label properties): the next calls read none.
         """
-        leading: dict[str, int] = {}
-        for number, line in enumerate(self.text.split("\n"), 1):
-            stripped = line.lstrip()
-            if stripped.startswith('"@id":'):
-                stripped = stripped[len('"@id":'):].lstrip()
-            first = _TOKEN.match(stripped)
-            if first:
-                leading.setdefault(first.group().rstrip(",;."), number)
-        return leading
-
-    @cached_property
-    def _anywhere(self) -> dict[str, int]:
-        """Return each token's first line (read only when a node is not a line's first token)."""
-        anywhere: dict[str, int] = {}
-        for number, line in enumerate(self.text.split("\n"), 1):
-            for token in _TOKEN.findall(line):
-                anywhere.setdefault(token.rstrip(",;."), number)
-        return anywhere
-
-    def line_of(self, iri: str) -> int | None:
-        """Return the line of the statement that introduces ``iri``.
-
-        That is where it first stands as a subject, else where it first appears at all.
-        """
-        spellings = [f"<{iri}>", f'"{iri}"']
-        for prefix, namespace in self._prefixes:
-            if namespace and iri.startswith(namespace) and len(iri) > len(namespace):
-                local = iri[len(namespace) :]
-                spellings += [f"{prefix}:{local}", f"{prefix}:{_escape_local(local)}"]
-        leading = self._leading
-        starts = [leading[s] for s in spellings if s in leading]
-        if starts:
-            return min(starts)
-        anywhere = self._anywhere
-        found = [anywhere[s] for s in spellings if s in anywhere]
-        return min(found) if found else None
-
-    def line_of_literal(self, value: str, language: str | None = None,
-                        after: int | None = None) -> int | None:
-        """Return the line where the literal ``value`` (in ``language``, if given) is written.
-
-        Turtle, TriG and the N-formats write it in double quotes with escapes, JSON-LD as a JSON
-        string, RDF/XML as element text; a written language tag is compared without case. Where
-        the text is written more than once, the first at or after line ``after`` (its node's).
-        """
-        lines = self._literal_lines(value, language)
-        return next((line for line in lines if line >= (after or 0)), lines[0] if lines else None)
-
-    def _literal_lines(self, value: str, language: str | None) -> list[int]:
-        escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-                   .replace("\r", "\\r").replace("\t", "\\t"))
-        spellings = [f'"{escaped}"', f'"""{value}"""', json.dumps(value, ensure_ascii=False),
-                     json.dumps(value), f">{escape(value)}<"]
-        tagged: list[int] = []
-        untagged: list[int] = []
-        for spelling in dict.fromkeys(spellings):
-            start = self.text.find(spelling)
-            while start >= 0:
-                end = start + len(spelling)
-                tag = re.match(r"@([A-Za-z0-9-]+)", self.text[end:end + 40])
-                if language is None or tag is None or tag.group(1).lower() == language.lower():
-                    line = self._line_at(start)
-                    (tagged if tag is not None or language is None else untagged).append(line)
-                start = self.text.find(spelling, end)
-        return sorted(set(tagged)) or sorted(set(untagged))
-
-
-#: The tokens a line is searched for: IRIs in <>, strings, prefixed names.
-_TOKEN = re.compile(r'<[^<>\s]*>|"(?:[^"\\\n]|\\.)*"|[A-Za-z_][\w.-]*:(?:[\w:%.-]|\\.)*')
-
-
-def _escape_local(local: str) -> str:
-    return re.sub(r"([~.\-!$&'()*+,;=/?#@%_])", r"\\\1", local)
+        if self._literals is None:
+            wanted = set(predicates)
+            literals: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
+            for quad in self.read_quads():
+                if quad.predicate.value in wanted and type(quad.object).__name__ == "Literal" \
+                        and type(quad.subject).__name__ == "NamedNode":
+                    literals.setdefault((quad.subject.value, quad.predicate.value), []).append(
+                        (quad.object.value, quad.object.language))
+            self._literals = literals
+        return self._literals.get((subject, predicate), [])
 
 
 def _check_text(path: Path, text: str, format_name: str) -> None:
@@ -244,7 +166,7 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _refuse_shacl(contribution: Contribution, iri: str, why: str) -> None:
-    line = contribution.line_of(iri) or _find(contribution.text, "sh:")
+    line = contribution.line_of(iri) or contribution.find_line("sh:")
     raise InputError(f"contributions may not carry SHACL shapes, constraints, rules or SPARQL "
                      f"that validation could run ({why})",
                      where=f"{contribution.path}:{line or '?'}",
@@ -254,10 +176,10 @@ def _refuse_shacl(contribution: Contribution, iri: str, why: str) -> None:
 
 def _check_shacl(contribution: Contribution) -> None:
     executables: set[str] = set()
-    for s, p, o in statements(contribution.quads):
+    for s, p, o in statements(contribution.read_quads()):
         if p.value == _RDF_TYPE and getattr(o, "value", "") in _EXECUTABLES:
             executables.add(str(s))
-    for s, p, o in statements(contribution.quads):
+    for s, p, o in statements(contribution.read_quads()):
         for term in (s, p, o):
             if type(term).__name__ != "NamedNode" or not term.value.startswith(_SHACL):
                 continue
@@ -268,49 +190,10 @@ def _check_shacl(contribution: Contribution) -> None:
                           "sh:SPARQLExecutable")
 
 
-def _terms(quads: tuple[Any, ...]) -> tuple[set[str], set[tuple[str, str]]]:
-    """Return the distinct IRIs of the quads, and their distinct typed literals (value, type).
-
-    Triple terms are walked into; a literal typed ``xsd:string`` or ``rdf:langString`` is left
-    out (nothing to check).
-    """
-    named, literal, triple = ox.NamedNode, ox.Literal, ox.Triple
-    iris: set[str] = set()
-    literals: set[tuple[str, str]] = set()
-    nested: list[Any] = []
-    for quad in quads:
-        subject, predicate, obj, graph = quad.subject, quad.predicate, quad.object, \
-            quad.graph_name
-        iris.add(predicate.value)
-        if type(subject) is named:
-            iris.add(subject.value)
-        if type(graph) is named:
-            iris.add(graph.value)
-        kind = type(obj)
-        if kind is named:
-            iris.add(obj.value)
-        elif kind is literal:
-            if not obj.language:
-                literals.add((obj.value, obj.datatype.value))
-        elif kind is triple:
-            nested.append(obj)
-    for term in (t for top in nested for t in walk_terms(top)):
-        if type(term) is named:
-            iris.add(term.value)
-        elif type(term) is literal and not term.language:
-            literals.add((term.value, term.datatype.value))
-    literals = {(v, d) for v, d in literals if d not in (_XSD_STRING, _LANG_STRING)}
-    return iris, literals
-
-
 def _check_each_term(contribution: Contribution) -> None:
-    from policing_kg.checks.shacl.store import is_well_formed
-
-    iris, literals = _terms(contribution.quads)
-    if any(not iri.startswith(_ALLOWED_SCHEMES) for iri in iris) or \
-            any(not is_well_formed(value, datatype) for value, datatype in literals):
+    if contribution.scan.bad:
         _refuse_first_bad_term(contribution)
-    if any(iri.startswith(_SHACL) for iri in iris):
+    if contribution.scan.shacl:
         _check_shacl(contribution)
 
 
@@ -319,12 +202,12 @@ def _refuse_first_bad_term(contribution: Contribution) -> None:
     from policing_kg.checks.shacl.store import is_well_formed
     from policing_kg.common.text import clean
 
-    for quad in contribution.quads:
+    for quad in contribution.read_quads():
         for term in (t for position in (quad.subject, quad.predicate, quad.object,
                                         quad.graph_name) for t in walk_terms(position)):
             kind = type(term).__name__
             if kind == "NamedNode":
-                if not term.value.startswith(_ALLOWED_SCHEMES):
+                if not term.value.startswith(ALLOWED_SCHEMES):
                     line = contribution.line_of(term.value)
                     shown = clean(term.value, 80)
                     raise InputError(f"IRI with a scheme that is not allowed: <{shown}>",
@@ -333,41 +216,67 @@ def _refuse_first_bad_term(contribution: Contribution) -> None:
             elif kind == "Literal" and not term.language and \
                     term.datatype.value not in (_XSD_STRING, _LANG_STRING) and \
                     not is_well_formed(term.value, term.datatype.value):
-                line = _find(contribution.text, term.value)
+                line = contribution.find_line(term.value)
                 raise InputError(f'ill-typed literal "{clean(term.value, 60)}"'
                                  f"^^<{clean(term.datatype.value, 80)}>",
                                  where=f"{contribution.path}:{line or '?'}",
                                  hint="give a value of that datatype, or change the datatype")
 
 
-def _find(text: str, needle: str) -> int | None:
-    index = text.find(needle)
-    return None if index < 0 else text.count("\n", 0, index) + 1
+def read_contribution(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, store: Any = None,
+                      prefix: str = "c0_") -> Contribution:
+    """Read, check and parse one contributed file; raise :class:`InputError` on bad input.
 
-
-def read_contribution(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Contribution:
-    """Read, check and parse one contributed file; raise :class:`InputError` on bad input."""
+    Its quads go into ``store`` (a validation store, their blank nodes named with ``prefix``)
+    as they are parsed, and what the closed-world checks need is noted
+    (:meth:`.scan.Scan.problems`). N-Triples and N-Quads are checked in pieces and parsed from
+    the file, never held whole; the other formats are checked as text, and parsed from bytes.
+    """
     format_name = FORMATS.get(path.suffix.lower())
     if not path.exists() and not path.is_symlink():
         raise InputError("no such file", where=str(path))
     if format_name is None:
         raise InputError(f"unknown file type {path.suffix!r}", where=str(path),
                          hint=f"use one of {', '.join(sorted(FORMATS))}")
-    data = read_capped(path, max_bytes, hint="split the contribution, or raise --max-bytes")
-    text = decode(str(path), data)
-    _check_text(path, text, format_name)
-    contribution = Contribution(path, text, tuple(parse(str(path), data, format_name)))
-    if not contribution.quads:
+    hint = "split the contribution, or raise --max-bytes"
+    source: Any
+    leading: dict[str, int] = {}
+    if format_name in BY_LINES:
+        check_pieces(str(path), read_pieces(path, max_bytes, hint=hint),
+                     lambda first, text: note_leading(leading, first, text))
+        prefixes: list[tuple[str, str]] = []
+        source = CappedReader(path, max_bytes, hint)
+    else:
+        source = read_capped(path, max_bytes, hint=hint)
+        text = decode(str(path), source)
+        _check_text(path, text, format_name)
+        prefixes = list(dict.fromkeys(_PREFIX.findall(text)))
+        note_leading(leading, 1, text)
+        del text
+    contribution = Contribution(path, format_name, max_bytes, prefixes, Scan(prefix), leading)
+    try:
+        with parse_errors(str(path), source):
+            kept = contribution.scan.load(parser(source, format_name))
+            if store is not None:
+                store.bulk_extend(kept)
+            else:
+                deque(kept, maxlen=0)
+    finally:
+        if isinstance(source, CappedReader):
+            source.close()
+    del source
+    if not contribution.scan.count:
         raise InputError("no RDF statements", where=str(path),
                          hint="the file parses but says nothing")
     _check_terms(contribution)
     return contribution
 
 
-def read_contributions(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES
-                       ) -> list[Contribution]:
-    """Read every contributed file (the first bad one stops with its error)."""
-    return [read_contribution(path, max_bytes) for path in paths]
+def read_contributions(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES, *,
+                       store: Any = None) -> list[Contribution]:
+    """Read every contributed file (the first bad one stops with its error), into ``store``."""
+    return [read_contribution(Path(path), max_bytes, store=store, prefix=f"c{index}_")
+            for index, path in enumerate(paths)]
 
 
 __all__ += ["read_contributions"]

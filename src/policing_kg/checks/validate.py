@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -28,8 +27,9 @@ from policing_kg.checks.shacl import (
     validate_with_pyshacl,
     validation_store,
 )
-from policing_kg.checks.vocabulary import Vocabulary, check_terms
-from policing_kg.common.terms import graph_of_quads, quads_of_graph
+from policing_kg.checks.shacl.store import surrogate
+from policing_kg.checks.vocabulary import Vocabulary
+from policing_kg.common.terms import graph_of_quads
 
 if TYPE_CHECKING:
     from policing_kg.checks.contributions import Contribution
@@ -135,19 +135,11 @@ def report_of(results: Iterable[ShapeResult]) -> ContributionReport:
         compact(_text(r.shape)), None, None) for r in results), 0)
 
 
-class _Statement:
-    """A statement for the validation store: its terms, in the default graph."""
+def _renamed(quads: Iterable[Any], blank_prefix: str) -> Iterator[ox.Quad]:
+    """Return the quads as the validation store keeps them, in the default graph.
 
-    __slots__ = ("subject", "predicate", "object", "graph_name")
-
-    def __init__(self, subject: Any, predicate: Any, obj: Any) -> None:
-        self.subject, self.predicate, self.object, self.graph_name = subject, predicate, obj, None
-
-
-def _renamed(quads: Iterable[Any], blank_prefix: str) -> Iterator[Any]:
-    """Rename the quads' blank nodes, so that two files' ``_:b0`` stay apart.
-
-    The statements go to the default graph (:func:`validation_store` reads their terms).
+    Their blank nodes are renamed, so that the published graph's ``_:b0`` and a file's stay
+    apart.
     """
     def term(value: Any) -> Any:
         if isinstance(value, ox.BlankNode):
@@ -161,7 +153,7 @@ def _renamed(quads: Iterable[Any], blank_prefix: str) -> Iterator[Any]:
         subject, obj = quad.subject, quad.object
         if type(subject) is blank or type(obj) is blank or type(obj) is triple:
             subject, obj = term(subject), term(obj)
-        yield _Statement(subject, quad.predicate, obj)
+        yield ox.Quad(subject, quad.predicate, surrogate(obj))
 
 
 #: The properties that carry a label: a result about one is placed at the label's own line.
@@ -190,34 +182,27 @@ def _label_line(owner: Contribution, store: Any, result: ShapeResult) -> int | N
     focus, predicate = ox.NamedNode(str(result.focus)), ox.NamedNode(iris[0])
     languages = Counter(q.object.language for q in store.quads_for_pattern(focus, predicate, None)
                         if isinstance(q.object, ox.Literal) and q.object.language)
-    lines = [owner.line_of_literal(q.object.value, q.object.language, after) for q in owner.quads
-             if q.subject == focus and q.predicate == predicate
-             and isinstance(q.object, ox.Literal) and languages[q.object.language or ""] > 1]
+    lines = [owner.line_of_literal(value, language, after) for value, language
+             in owner.literals_of(focus.value, predicate.value, LABEL_PROPERTIES)
+             if languages[language or ""] > 1]
     return min((line for line in lines if line), default=None)
 
 
-def validate_contributions(contributions: Sequence[Contribution], published: Any,
-                           shapes: Graph) -> ContributionReport:
+def validate_contributions(contributions: Sequence[Contribution], store: ox.Store,
+                           shapes: Graph, vocabulary: Vocabulary) -> ContributionReport:
     """Validate contributed files together with the published graph (so references resolve).
 
-    ``published`` is the published graph as pyoxigraph quads (or an rdflib graph). Results
-    about nodes that a contributed file names (or about its blank nodes) are reported, each
-    with the file and line of the statement that introduces its focus node; so are the terms
-    of the project's namespaces that the release does not know (:mod:`.checks.vocabulary`).
-    The graph is held by pyoxigraph: a contribution of a million triples validates in seconds.
+    ``store`` is the validation store that holds the published graph and the contributions
+    (read into it by :func:`~policing_kg.checks.contributions.read_contribution`, their blank
+    nodes named ``c0_``, ``c1_``...). Results about nodes that a contributed file names (or
+    about its blank nodes) are reported, each with the file and line of the statement that
+    introduces its focus node; so are the terms of the project's namespaces that the release
+    does not know (:mod:`.checks.vocabulary`). The graph is held by pyoxigraph: a contribution
+    of a million triples validates in seconds.
     """
-    if isinstance(published, Graph):
-        published = quads_of_graph(published)
-    else:
-        published = list(published)
-    prefixes = [f"c{index}_" for index in range(len(contributions))]
-    store = validation_store(chain(
-        _renamed(published, "p"),
-        *(_renamed(c.quads, prefix) for prefix, c in zip(prefixes, contributions, strict=True))))
     report = validate_store(store, shapes)
-    mentioned = [(c, c.mentioned(), prefix)
-                 for c, prefix in zip(contributions, prefixes, strict=True)]
-    findings = []
+    mentioned = [(c, c.mentioned(), c.scan.prefix) for c in contributions]
+    placed: list[tuple[ShapeResult, Contribution]] = []
     outside = 0
     for result in report.results:
         focus = result.focus
@@ -230,15 +215,25 @@ def validate_contributions(contributions: Sequence[Contribution], published: Any
         if owner is None:
             outside += 1
             continue
+        placed.append((result, owner))
+    del mentioned
+    problems = [(c, c.scan.problems(vocabulary)) for c in contributions]
+    for contribution in contributions:  # every line wanted, in one reading of each file
+        contribution.find_lines([str(r.focus) for r, owner in placed if owner is contribution
+                                 and not isinstance(r.focus, BNode)]
+                                + [p.term for c, found in problems if c is contribution
+                                   for p in found])
+    findings = []
+    for result, owner in placed:
+        focus = result.focus
         line = _label_line(owner, store, result) or (
             owner.line_of(str(focus)) if not isinstance(focus, BNode) else None)
         findings.append(Finding(
             severity=result.level, focus=_text(focus), label=_label(store, str(focus)),
             path=compact(result.path), value=_shown(result.value), message=result.message,
             shape=compact(_text(result.shape)), file=str(owner.path), line=line))
-    vocabulary = Vocabulary(published)
-    for contribution in contributions:
-        for problem in check_terms(list(contribution.quads), vocabulary):
+    for contribution, found in problems:
+        for problem in found:
             findings.append(Finding(
                 severity="Violation", focus=problem.focus, label=_label(store, problem.focus),
                 path=compact(problem.path), value="", message=problem.message,
@@ -249,13 +244,30 @@ def validate_contributions(contributions: Sequence[Contribution], published: Any
     return ContributionReport(tuple(str(c.path) for c in contributions), tuple(findings), outside)
 
 
+def _published(project: Any, dist: Any) -> list[Any]:
+    """Return the published graph as ``published_quads`` does.
+
+    The release's dump is read here: the assembly is imported only to build the release now.
+    """
+    from pathlib import Path
+
+    from policing_kg.common.reading import read_dump
+
+    dump = Path(dist) / "policing-kg.nq"
+    if dump.is_file():
+        return read_dump(dump)
+    from policing_kg.assembly.assemble import published_quads
+
+    return published_quads(project, Path(dist))
+
+
 def validate_files(project: Any, files: Sequence[Any], dist: Any,
                    max_bytes: int) -> ContributionReport:
     """Do what ``policing-kg validate`` does: read the files, validate them with the release.
 
-    With no file, the published graph itself is validated (nothing to place in a file).
+    With no file, the published graph itself is validated (nothing to place in a file). Each
+    file is read straight into the validation store (the published graph joins it after).
     """
-    from policing_kg.assembly.assemble import published_quads
     from policing_kg.checks.contributions import read_contributions
 
     project.check()
@@ -264,12 +276,16 @@ def validate_files(project: Any, files: Sequence[Any], dist: Any,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        contributions = read_contributions(files, max_bytes)
+        store = ox.Store()
+        contributions = read_contributions(files, max_bytes, store=store)
         shapes = load_shapes(project.shapes)
-        published = published_quads(project, dist)
-        if contributions:
-            return validate_contributions(contributions, published, shapes)
-        return report_of(validate_store(validation_store(published), shapes).results)
+        published = _published(project, dist)
+        if not contributions:
+            return report_of(validate_store(validation_store(published), shapes).results)
+        store.bulk_extend(_renamed(published, "p"))
+        vocabulary = Vocabulary(published)
+        del published
+        return validate_contributions(contributions, store, shapes, vocabulary)
     finally:
         if collecting:
             gc.enable()

@@ -29,7 +29,8 @@ import pyoxigraph as ox
 from policing_kg.common.iris import BASE, PKG
 
 __all__ = ["Vocabulary", "TermProblem", "check_terms", "undefined_terms", "unrelated_nodes",
-           "walk_terms", "statements"]
+           "walk_terms", "statements", "undefined_problems", "unrelated_problems",
+           "unknown_problems"]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _PKG = str(PKG)
@@ -145,25 +146,53 @@ def undefined_terms(quads: Iterable[Any], vocabulary: Vocabulary) -> list[TermPr
     ontology_terms = vocabulary.classes | vocabulary.properties | vocabulary.datatypes
     for s, p, o in statements(quads):
         if p.value.startswith(_PKG) and p.value not in vocabulary.properties:
-            hint = _nearest(p.value, vocabulary.properties, "property")
-            problems.setdefault(("p", p.value), TermProblem(
-                str(getattr(s, "value", s)), p.value, p.value,
-                f"{_short(p.value)} is not a property of the ontology{hint}", RULE))
+            problems.setdefault(("p", p.value), _not_a_property(
+                str(getattr(s, "value", s)), p.value, vocabulary))
         for role, term in (("s", s), ("o", o)):
             if not isinstance(term, ox.NamedNode) or not term.value.startswith(_PKG):
                 continue
             if p.value == _RDF_TYPE and role == "o":
                 if term.value not in vocabulary.classes:
-                    hint = _nearest(term.value, vocabulary.classes, "class")
-                    problems.setdefault(("c", term.value), TermProblem(
-                        str(getattr(s, "value", s)), term.value, _RDF_TYPE,
-                        f"{_short(term.value)} is not a class of the ontology{hint}", RULE))
+                    problems.setdefault(("c", term.value), _not_a_class(
+                        str(getattr(s, "value", s)), term.value, vocabulary))
             elif term.value not in ontology_terms and term.value.rstrip("#") != _PKG.rstrip("#"):
-                hint = _nearest(term.value, ontology_terms, "term")
-                problems.setdefault(("t", term.value), TermProblem(
-                    term.value, term.value, "",
-                    f"{_short(term.value)} is not a term of the ontology{hint}", RULE))
+                problems.setdefault(("t", term.value), _not_a_term(term.value, ontology_terms))
     return list(problems.values())
+
+
+def _not_a_property(focus: str, iri: str, vocabulary: Vocabulary) -> TermProblem:
+    hint = _nearest(iri, vocabulary.properties, "property")
+    return TermProblem(focus, iri, iri, f"{_short(iri)} is not a property of the ontology{hint}",
+                       RULE)
+
+
+def _not_a_class(focus: str, iri: str, vocabulary: Vocabulary) -> TermProblem:
+    hint = _nearest(iri, vocabulary.classes, "class")
+    return TermProblem(focus, iri, _RDF_TYPE,
+                       f"{_short(iri)} is not a class of the ontology{hint}", RULE)
+
+
+def _not_a_term(iri: str, ontology_terms: set[str]) -> TermProblem:
+    hint = _nearest(iri, ontology_terms, "term")
+    return TermProblem(iri, iri, "", f"{_short(iri)} is not a term of the ontology{hint}", RULE)
+
+
+def undefined_problems(predicates: dict[str, str], classes: dict[str, str],
+                       pkg_terms: Iterable[str], vocabulary: Vocabulary) -> list[TermProblem]:
+    """Return what :func:`undefined_terms` finds, from the terms one pass over the quads noted.
+
+    ``predicates`` and ``classes`` (the ``pkg:`` objects of ``rdf:type``) give the focus of
+    their first statement; ``pkg_terms`` are the ``pkg:`` IRIs used as a subject or as another
+    object.
+    """
+    ontology_terms = vocabulary.classes | vocabulary.properties | vocabulary.datatypes
+    problems = [_not_a_property(focus, iri, vocabulary) for iri, focus in predicates.items()
+                if iri.startswith(_PKG) and iri not in vocabulary.properties]
+    problems += [_not_a_class(focus, iri, vocabulary) for iri, focus in classes.items()
+                 if iri not in vocabulary.classes]
+    problems += [_not_a_term(iri, ontology_terms) for iri in sorted(pkg_terms)
+                 if iri not in ontology_terms and iri.rstrip("#") != _PKG.rstrip("#")]
+    return problems
 
 
 def unrelated_nodes(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
@@ -199,17 +228,42 @@ def unrelated_nodes(quads: list[Any], vocabulary: Vocabulary) -> list[TermProble
             if target not in related:
                 related.add(target)
                 stack.append(target)
-    problems = []
-    for key, s in subjects.items():
-        # (a blank node has no name to publish it under: what it says is reached from its links)
-        if key in related or not isinstance(s, ox.NamedNode):
-            continue
-        problems.append(TermProblem(
-            key, key, "", f"<{key}> is outside the project's namespaces and nothing of the "
-            "project links to it: it is unrelated to the graph. Describe the project's items "
-            "(https://w3id.org/policing-kg/id/...) and what they link to, or leave it out",
-            RULE))
-    return problems
+    # (a blank node has no name to publish it under: what it says is reached from its links)
+    return [_unrelated(key) for key, s in subjects.items()
+            if key not in related and isinstance(s, ox.NamedNode)]
+
+
+def _unrelated(key: str) -> TermProblem:
+    return TermProblem(
+        key, key, "", f"<{key}> is outside the project's namespaces and nothing of the "
+        "project links to it: it is unrelated to the graph. Describe the project's items "
+        "(https://w3id.org/policing-kg/id/...) and what they link to, or leave it out", RULE)
+
+
+def unrelated_problems(candidates: Iterable[str], links: Iterable[tuple[str, str]],
+                       vocabulary: Vocabulary) -> list[TermProblem]:
+    """Return what :func:`unrelated_nodes` finds, from what one pass over the quads noted.
+
+    ``candidates`` are the IRIs named as a subject that are neither in the project's namespaces
+    nor in the release; ``links`` the links (subject, object) to a blank node or to such an
+    IRI. A link to any other IRI reaches no candidate: that IRI is related when it is a
+    subject, and links nowhere when it is not.
+    """
+    def related(key: str) -> bool:
+        return not key.startswith("_:") and (key.startswith((BASE, _SDG))
+                                             or key in vocabulary.graph_nodes)
+
+    graph: dict[str, list[str]] = {}
+    for source, target in links:
+        graph.setdefault(source, []).append(target)
+    reached = {source for source in graph if related(source)}
+    stack = list(reached)
+    while stack:
+        for target in graph.get(stack.pop(), ()):
+            if target not in reached:
+                reached.add(target)
+                stack.append(target)
+    return [_unrelated(key) for key in candidates if key not in reached]
 
 
 def check_terms(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
@@ -231,6 +285,16 @@ def check_terms(quads: list[Any], vocabulary: Vocabulary) -> list[TermProblem]:
                 unknown[s.value] = None
         if type(o) is iri_term and o.value not in nodes:
             unknown[o.value] = None
+    return problems + unknown_problems(unknown, typed, vocabulary)
+
+
+def unknown_problems(unknown: Iterable[str], typed: dict[str, set[str]],
+                     vocabulary: Vocabulary) -> list[TermProblem]:
+    """Return the problems of the IRIs a contribution names that the release does not hold.
+
+    ``typed`` gives the classes the contribution gives them.
+    """
+    problems = []
     for iri in unknown:
         if iri.startswith(_PKG):
             continue

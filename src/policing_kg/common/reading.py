@@ -17,6 +17,7 @@ import re
 import stat
 import xml.parsers.expat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from policing_kg.common.text import clean
 from policing_kg.errors import PolicingKGError
 
 __all__ = ["InputError", "MAX_DEPTH", "read_capped", "decode", "check_structure", "parse",
-           "line_column", "FORMAT_NAMES"]
+           "parse_each", "parser", "parse_errors", "line_column", "FORMAT_NAMES"]
 
 MAX_DEPTH = 64
 _POSITION = re.compile(r"line (\d+)(?: between columns (\d+) and \d+| column (\d+))?")
@@ -47,8 +48,8 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def read_capped(path: Path, max_bytes: int, *, hint: str = "raise --max-bytes") -> bytes:
-    """Read a regular file, refusing it once it is over ``max_bytes`` (whatever it claims)."""
+def _regular_size(path: Path, max_bytes: int, hint: str) -> int:
+    """Refuse what is not a regular file, or says it is over ``max_bytes``; return its size."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -62,14 +63,24 @@ def read_capped(path: Path, max_bytes: int, *, hint: str = "raise --max-bytes") 
     if size > max_bytes:  # refused unread; a file that says less is still read with the cap
         raise InputError(f"{size} bytes, over the limit of {max_bytes}", where=str(path),
                          hint=hint)
+    return size
+
+
+def _over(path: Path, max_bytes: int, size: int, hint: str) -> InputError:
+    return InputError(f"over the limit of {max_bytes} bytes (more than its size of {size} "
+                      "says)", where=str(path), hint=hint)
+
+
+def read_capped(path: Path, max_bytes: int, *, hint: str = "raise --max-bytes") -> bytes:
+    """Read a regular file, refusing it once it is over ``max_bytes`` (whatever it claims)."""
+    size = _regular_size(path, max_bytes, hint)
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"cannot read it ({exc.strerror})", where=str(path)) from None
     if len(data) > max_bytes:
-        raise InputError(f"over the limit of {max_bytes} bytes (more than its size of {size} "
-                         "says)", where=str(path), hint=hint)
+        raise _over(path, max_bytes, size, hint)
     return data
 
 
@@ -206,31 +217,61 @@ def check_structure(where: str, text: str, format_name: str) -> Any:
 
 def parse(where: str, data: bytes, format_name: str, base_iri: str | None = None) -> list[Any]:
     """Parse with pyoxigraph; a syntax error is one line with its line and column."""
+    return list(parse_each(where, data, format_name, base_iri))
+
+
+def parse_each(where: str, source: Any, format_name: str,
+               base_iri: str | None = None) -> Iterator[Any]:
+    """Parse as :func:`parse` does, one quad at a time.
+
+    ``source`` is the bytes, or a :class:`~policing_kg.common.pieces.CappedReader` of the file.
+    """
+    with parse_errors(where, source):
+        yield from parser(source, format_name, base_iri)
+
+
+def parser(source: Any, format_name: str, base_iri: str | None = None) -> Iterator[Any]:
+    """Return pyoxigraph's parser of ``source`` (its errors are :func:`parse_errors`' to word)."""
     import pyoxigraph as ox
 
+    return ox.parse(source, format=getattr(ox.RdfFormat, format_name), base_iri=base_iri)
+
+
+@contextmanager
+def parse_errors(where: str, source: Any = None) -> Iterator[None]:
+    """Turn what a parser raises in the block into one :class:`InputError` line."""
     try:
-        return list(ox.parse(data, format=getattr(ox.RdfFormat, format_name), base_iri=base_iri))
+        yield
     except MemoryError:
         raise InputError("too large to parse in the memory there is", where=where,
                          hint="split the file") from None
-    except (SyntaxError, ValueError) as exc:
-        message = " ".join(str(exc).split())
-        position = _POSITION.search(message)
-        located = where
-        if position:
-            column = position.group(2) or position.group(3)
-            located = f"{where}:{position.group(1)}" + (f":{column}" if column else "")
-        detail = re.sub(r"^Parser error at line \d+[^:]*: ", "", message)
-        detail = re.sub(r" \(line \d+\)$", "", detail)
-        if len(detail) > 200:
-            detail = detail[:199] + "…"
-        hint = "fix the syntax"
-        if "No scheme found" in detail or "base IRI" in detail.lower():
-            detail, hint = "relative IRI", "write absolute IRIs (https://w3id.org/...)"
-        elif "LoadDocumentCallback" in detail:
-            detail, hint = "remote JSON-LD context", "inline the context"
-        raise InputError(f"syntax error: {detail}",
-                         where=located, hint=hint) from None
+    except (SyntaxError, ValueError, OSError) as exc:
+        if getattr(source, "over", False):
+            raise source.error() from None
+        if isinstance(exc, OSError) and not isinstance(exc, SyntaxError):
+            raise InputError(f"cannot read it ({exc.strerror or exc})", where=where) from None
+        raise _syntax_error(where, exc) from None
+    if getattr(source, "over", False):
+        raise source.error()
+
+
+def _syntax_error(where: str, exc: Exception) -> InputError:
+    message = " ".join(str(exc).split())
+    position = _POSITION.search(message)
+    located = where
+    if position:
+        column = position.group(2) or position.group(3)
+        located = f"{where}:{position.group(1)}" + (f":{column}" if column else "")
+    detail = re.sub(r"^Parser error at line \d+[^:]*: ", "", message)
+    detail = re.sub(r" \(line \d+\)$", "", detail)
+    if len(detail) > 200:
+        detail = detail[:199] + "…"
+    hint = "fix the syntax"
+    if "No scheme found" in detail or "base IRI" in detail.lower():
+        detail, hint = "relative IRI", "write absolute IRIs (https://w3id.org/...)"
+    elif "LoadDocumentCallback" in detail:
+        detail, hint = "remote JSON-LD context", "inline the context"
+    return InputError(f"syntax error: {detail}", where=located, hint=hint)
 
 
 def _sha256_of(path: Path) -> str:
