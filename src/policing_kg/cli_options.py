@@ -50,6 +50,9 @@ class ReleaseFolder(click.ParamType):  # type: ignore[type-arg]  # generic in cl
                 ctx: click.Context | None) -> Path:
         """Return the folder; an archive is checked and unpacked (one line, exit 2, if not)."""
         path = Path(value)
+        if not path.exists() and path.name.endswith((".tar.gz", ".tgz")):
+            raise PolicingKGError("no such release archive", where=str(path),
+                                  hint="check the path, or give the release's folder")
         if not path.is_file():
             return path  # a folder, or nothing there: the command says what to do
         command = ctx.info_name if ctx is not None else None

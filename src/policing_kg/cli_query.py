@@ -47,7 +47,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: boo
         if name is not None or params:
             raise click.UsageError("give a stored query's NAME with --param, or --file, not both")
         if endpoint is not None:
-            _check_endpoint(endpoint, user, password, timeout)
+            _check_endpoint(endpoint, user, password, timeout, stored=False)
         from policing_kg.access.adhoc import read_query_text, run_adhoc
         from policing_kg.access.queries import format_adhoc
 
@@ -69,10 +69,17 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_queries: boo
 
 
 def _check_endpoint(endpoint: str, user: str | None, password: str | None,
-                    timeout: float) -> None:
-    """One ASK first: a store that would answer every query with no rows is named (exit 2)."""
-    from policing_kg.access.stores import check_union
+                    timeout: float, *, stored: bool = True) -> None:
+    """Probe the store first: one that would answer wrongly is named (exit 2).
+
+    Its default graph must be the union of the release's graphs, and its release the stored
+    queries' (own SPARQL, ``--file``, is asked of whatever release the store holds).
+    """
+    from policing_kg import __version__
+    from policing_kg.access.stores import check_union, check_version
     from policing_kg.common.http import check_url
 
     check_url(endpoint)
     check_union(endpoint, user=user, password=password, timeout=timeout)
+    if stored:
+        check_version(endpoint, __version__, user=user, password=password, timeout=timeout)

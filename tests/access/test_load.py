@@ -139,6 +139,14 @@ def test_an_older_release_over_a_newer_leaves_exactly_the_older(
         for graph in gone:
             assert f"dropped  {graph} (not in release {old.version})" in out
         assert f"release {old.version}, checked" in out
+        # the stored queries are the checkout's: asked of the older release, they are refused
+        result = CliRunner().invoke(cli, ["query", "documents", "--endpoint", f"{base}/query"])
+        assert result.exit_code == 2 and result.stdout == "", result.stdout
+        assert (f"the store holds release {old.version}, and the stored queries are release "
+                f"{new.version}'s") in result.stderr and result.stderr.count("\n") == 1
+        own = CliRunner().invoke(cli, ["query", "--file", "-", "--endpoint", f"{base}/query"],
+                                 input="SELECT ?v WHERE { ?o owl:versionInfo ?v }")
+        assert own.exit_code == 0 and old.version in own.stdout, own.stderr
 
 
 @pytest.mark.slow

@@ -102,6 +102,9 @@ def test_a_file_that_is_no_archive_and_build_into_an_archive_are_refused(
     other.write_text("hello", "utf-8")
     code, _, err = run("query", "documents", "--project", str(ROOT), "--dist", str(other))
     assert code == 2 and "not a release folder, nor a release archive" in err
+    code, _, err = run("query", "documents", "--project", str(ROOT), "--dist",
+                       str(tmp_path / "policing-kg-9.9.9.tar.gz"))
+    assert code == 2 and err.count("\n") == 1 and "no such release archive" in err, err
     archive = archive_copy(release, tmp_path / "download")
     before = archive.read_bytes()
     code, _, err = run("build", "--project", str(ROOT), "--dist", str(archive))

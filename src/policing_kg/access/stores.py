@@ -13,7 +13,7 @@ from typing import Any
 from policing_kg.access import DEFAULT_TIMEOUT
 from policing_kg.errors import PolicingKGError
 
-__all__ = ["run_remote", "ask", "check_union", "refusal", "server_kind", "GRAPHS",
+__all__ = ["run_remote", "ask", "check_union", "check_version", "refusal", "server_kind", "GRAPHS",
            "DEFAULT_TIMEOUT"]
 
 
@@ -21,6 +21,7 @@ __all__ = ["run_remote", "ask", "check_union", "refusal", "server_kind", "GRAPHS
 GRAPHS = "https://w3id.org/policing-kg/graph/"
 ONTOLOGY = "https://w3id.org/policing-kg/ontology"
 _OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
+_OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 
 #: What to set, per store, so that the default graph is the union of the named graphs.
 UNION_SETTINGS = {
@@ -129,6 +130,28 @@ def check_union(endpoint: str, *, user: str | None = None, password: str | None 
         "oxigraph", "fuseki"))
     raise PolicingKGError("the store's default graph is not the union of its named graphs, so "
                           "every query would answer with no rows", where=endpoint, hint=setting)
+
+
+def check_version(endpoint: str, version: str, *, user: str | None = None,
+                  password: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Refuse (exit 2) a store that holds another release than the stored queries are of.
+
+    A stored query of one release asked of another may answer with no rows, or with rows that
+    are not the release's: the store's ``owl:versionInfo`` of the ontology must be ``version``.
+    """
+    import json
+
+    text = f"SELECT DISTINCT ?v WHERE {{ <{ONTOLOGY}> <{_OWL_VERSION_INFO}> ?v }}"
+    answer = json.loads(run_remote(text, endpoint, user=user, password=password,
+                                   timeout=timeout, max_bytes=1024 * 1024))
+    held = sorted({b["v"]["value"] for b in answer["results"]["bindings"] if "v" in b})
+    if version in held:
+        return
+    holds = " and ".join(held) if held else "no version"
+    raise PolicingKGError(f"the store holds release {holds}, and the stored queries are release "
+                          f"{version}'s: their answers could be missing or wrong",
+                          where=endpoint, hint=f"load release {version} (`policing-kg load`), "
+                          "or ask your own SPARQL (`query --file`)")
 
 
 def run_remote(text: str, endpoint: str, *, user: str | None = None, password: str | None = None,

@@ -20,7 +20,8 @@ def open_store(dist: Path) -> ox.Store:
     dump = dist / DUMP
     if not dump.is_file():
         raise PolicingKGError("no release to query", where=str(dump),
-                              hint="run `policing-kg build` (or `make`) first")
+                              hint="run `policing-kg build` (or `make`) first, or give the "
+                              "release with --dist FOLDER|ARCHIVE")
     store = ox.Store()
     store.bulk_extend(read_dump(dump))
     return store

@@ -87,11 +87,12 @@ def _check_checkout(root: Path, tag: str) -> None:
     git(root, "var", "GIT_COMMITTER_IDENT")  # fails now, not after the build, without a name
 
 
-def _not_future(date: datetime.date, today: datetime.date | None) -> None:
+def _not_future(date: datetime.date, today: datetime.date | None,
+                hint: str = "give the day of publication") -> None:
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
     if date > today:
         raise PolicingKGError(f"the date {date.isoformat()} is in the future (today is "
-                              f"{today.isoformat()})", hint="give the day of publication")
+                              f"{today.isoformat()})", hint=hint)
 
 
 def _write(path: Path, content: str | bytes) -> None:
@@ -180,8 +181,9 @@ def publish_release(project: Project, dist: Path, *, date: datetime.date | None 
     return [*result.lines(),
             f"kept releases/{name} (sha256 {digest}) and recorded it in releases/releases.toml",
             f"committed {', '.join(files)} as {commit}, tagged it {tag} (both local)",
-            f"next: git push origin HEAD {tag}; upload {dist}/ and the site; then "
-            f"`policing-kg release start NEXT` for the next version"]
+            f"next: `policing-kg site --dist {dist}` (publishing writes no site); git push "
+            f"origin HEAD {tag}; upload {dist}/ with its site; then `policing-kg release start "
+            "NEXT --date YYYY-MM-DD` for the next version"]
 
 
 def start_release(project: Project, version: str, date: datetime.date, *, notes: str | None = None,
@@ -203,7 +205,7 @@ def start_release(project: Project, version: str, date: datetime.date, *, notes:
     if date < current.date:
         raise PolicingKGError(f"{date.isoformat()} is before {current.version}'s date "
                               f"({current.date.isoformat()})", hint="give today's date")
-    _not_future(date, today)
+    _not_future(date, today, hint="give today's date (the day the version is started)")
     text = notes.strip() if notes else PLACEHOLDER.format(previous=current.version)
     record = ReleaseRecord(version, date, text)
     saved = {project.root / name: text for name, text in version_files(project.root).items()}
@@ -215,7 +217,7 @@ def start_release(project: Project, version: str, date: datetime.date, *, notes:
         for path, data in saved.items():
             _write(path, data)
         raise
-    return [f"started {version} ({date.isoformat()}) in releases/releases.toml"
+    return [f"started {version} ({date.isoformat()}) in {project.releases.resolve()}"
             + (f"; wrote it into {', '.join(changed)}" if changed else ""),
             "next: write its notes (what is new), commit, then `policing-kg release publish`"]
 
