@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -16,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from policing_kg.curation.releases import load_releases
+from policing_kg.curation.releases import load_releases, set_versions
 from policing_kg.web.site import SiteResult
 
-from ..conftest import copy_project
+from ..conftest import ROOT, copy_project
 from .conftest import Server
 from .test_server import request
 
@@ -102,6 +103,13 @@ def test_serve_follows_a_new_build_with_no_failed_request(
         f'[[release]]\nversion = "{new}"\ndate = 2099-01-01\nnotes = """A test release."""\n\n'
         f'{head}archive = "{archive.name}"\n'
         f'sha256 = "{hashlib.sha256(archive.read_bytes()).hexdigest()}"\n'), 1), "utf-8")
+    # the copy's code says the new version too (the build refuses versions that disagree)
+    shutil.copytree(ROOT / "src", project / "src",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "CITATION.cff"):
+        shutil.copy(ROOT / name, project / name)
+    assert set_versions(project, load_releases(record).current)
+    environment = {**os.environ, "PYTHONPATH": str(project / "src")}
     old_site_sums = (dist / "site" / "SHA256SUMS").read_bytes()
 
     server = Server(dist, "--workers", "1")
@@ -112,7 +120,7 @@ def test_serve_follows_a_new_build_with_no_failed_request(
         command = [sys.executable, "-m", "policing_kg"]
         built = subprocess.run([*command, "build", "--skip-reasoner", "--project", str(project),
                                 "--dist", str(dist)], capture_output=True, text=True,
-                               timeout=600)
+                               timeout=600, env=environment)
         assert built.returncode == 0, built.stderr
         # build keeps the previous site; the server goes on with the previous release, whole
         assert (dist / "site" / "SHA256SUMS").read_bytes() == old_site_sums
@@ -128,7 +136,8 @@ def test_serve_follows_a_new_build_with_no_failed_request(
         assert "the site is of another build" in refused.stderr
 
         written = subprocess.run([*command, "site", "--project", str(project), "--dist",
-                                  str(dist)], capture_output=True, text=True, timeout=600)
+                                  str(dist)], capture_output=True, text=True, timeout=600,
+                                 env=environment)
         assert written.returncode == 0, written.stderr
         deadline = time.monotonic() + 120
         while sparql_version(server) != (200, new):
