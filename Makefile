@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/policing-kg lint
 
-# The benchmark (about 40 minutes, the SHACL engines of PyPI included, which it installs into
+# The benchmark (about an hour, the SHACL engines of PyPI and Apache Jena included, which it installs into
 # bench/results/peers/ on first use; BENCH_ARGS=--quick for a smoke run of a minute,
 # BENCH_ARGS=--no-peers to leave them out): results in bench/results/bench.md and .json, the
 # plot in bench/results/scaling.png.
