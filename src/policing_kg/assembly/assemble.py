@@ -8,8 +8,6 @@ curated record against what it names, and builds the named graphs, the inferred 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from rdflib import Dataset
 
@@ -22,7 +20,7 @@ from policing_kg.extraction.records import Conversion
 from policing_kg.extraction.sources import DocumentSpec, SourceText, load_manifest
 from policing_kg.project import Project
 
-__all__ = ["Assembly", "assemble", "published_quads"]
+__all__ = ["Assembly", "assemble"]
 
 
 @dataclass(frozen=True)
@@ -116,18 +114,3 @@ def _write_literals_canonically(dataset: Dataset) -> None:
             graph = dataset.graph(g)
             graph.remove((s, p, o))
             graph.add((s, p, written))
-
-
-def published_quads(project: Project, dist: Path) -> list[Any]:
-    """Return the published graph as pyoxigraph quads: ``dist/policing-kg.nq``, or built now."""
-    import pyoxigraph as ox
-
-    from policing_kg.common.reading import read_dump
-
-    dump = dist / "policing-kg.nq"
-    if dump.is_file():
-        return read_dump(dump)
-    from policing_kg.common.terms import to_oxigraph
-
-    return [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-            for s, p, o, _ in assemble(project).dataset.quads((None, None, None, None))]

@@ -12,12 +12,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal
 from rdflib.term import Node
 
+from policing_kg.assembly.published import published_quads
 from policing_kg.checks.shacl import (
     ShapeReport,
     ShapeResult,
@@ -244,23 +246,6 @@ def validate_contributions(contributions: Sequence[Contribution], store: ox.Stor
     return ContributionReport(tuple(str(c.path) for c in contributions), tuple(findings), outside)
 
 
-def _published(project: Any, dist: Any) -> list[Any]:
-    """Return the published graph as ``published_quads`` does.
-
-    The release's dump is read here: the assembly is imported only to build the release now.
-    """
-    from pathlib import Path
-
-    from policing_kg.common.reading import read_dump
-
-    dump = Path(dist) / "policing-kg.nq"
-    if dump.is_file():
-        return read_dump(dump)
-    from policing_kg.assembly.assemble import published_quads
-
-    return published_quads(project, Path(dist))
-
-
 def validate_files(project: Any, files: Sequence[Any], dist: Any,
                    max_bytes: int) -> ContributionReport:
     """Do what ``policing-kg validate`` does: read the files, validate them with the release.
@@ -279,7 +264,7 @@ def validate_files(project: Any, files: Sequence[Any], dist: Any,
         store = ox.Store()
         contributions = read_contributions(files, max_bytes, store=store)
         shapes = load_shapes(project.shapes)
-        published = _published(project, dist)
+        published = published_quads(project, Path(dist))
         if not contributions:
             return report_of(validate_store(validation_store(published), shapes).results)
         store.bulk_extend(_renamed(published, "p"))
