@@ -30,7 +30,10 @@ OLD = ROOT / "releases" / "policing-kg-0.1.0.tar.gz"
 def old_release(tmp_path: Path) -> Path:
     """The release archived in releases/ (0.1.0), unpacked."""
     with tarfile.open(OLD) as archive:
-        archive.extractall(tmp_path / "old", filter="data")
+        # The "data" filter (refuse links and paths out of the folder) exists from Python
+        # 3.11.4 on; Debian's 3.11.2, CI's interpreter, has no filter argument.
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        archive.extractall(tmp_path / "old", **safe)
     (folder,) = (tmp_path / "old").iterdir()
     return folder
 
