@@ -33,7 +33,9 @@ from policing_kg.common.terms import graph_of_quads
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
-SUITE = Path(__file__).resolve().parent.parent.parent / "shared" / "w3c-shacl-tests"
+# Resolved, links included: the files' IRIs are their resolved paths (read_turtle's base), and
+# a test's id is its IRI less the suite's (``../shared`` may be a symbolic link).
+SUITE = (Path(__file__).resolve().parent.parent.parent / "shared" / "w3c-shacl-tests").resolve()
 #: where the scores are quoted: the table of CONTRIBUTING.md's section on the engine
 TABLE = Path(__file__).resolve().parent.parent / "CONTRIBUTING.md"
 
@@ -98,6 +100,7 @@ def _entries(manifest: Path, cache: dict[Path, Graph]) -> Iterable[tuple[Path, G
 
 def load_suite(root: Path = SUITE) -> list[SuiteTest]:
     """Read every sht:Validate test of the suite's manifests."""
+    root = root.resolve()
     cache: dict[Path, Graph] = {}
     tests = []
     for _manifest, graph, entry in _entries(root / "manifest.ttl", cache):
