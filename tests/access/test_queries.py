@@ -36,6 +36,48 @@ def test_parameters_are_bound_as_terms_not_text() -> None:
             bind_parameters(query, {"document": hostile})
 
 
+def test_a_subselect_that_returns_a_parameter_is_bound_too(tmp_path: Path) -> None:
+    """Only the variables a sub-select returns; not in a comment, not inside an expression."""
+    reaching = bind_parameters(CATALOGUE["reaching"], {"item": "sdg/16.4"})
+    assert reaching.count("VALUES") == 2
+    assert reaching.count("VALUES (?item) { (<http://metadata.un.org/sdg/16.4>) }") == 1
+    (tmp_path / "q.rq").write_text(
+        "# title: t\n# description: d\n# param: item iri The item\n"
+        "# param: lang language The language\n# example: policing-kg query q --param item=x\n"
+        "SELECT ?n ?item WHERE {\n"
+        "  # SELECT ?item WHERE { a comment }\n"
+        "  { SELECT (COUNT(?item) AS ?n) WHERE { ?item ?p ?o } }\n"
+        "  { SELECT DISTINCT ?lang\n      ?item WHERE { ?item ?p ?lang } }\n"
+        "  { SELECT * WHERE { ?item ?p ?o } }\n"
+        "}\n", encoding="utf-8")
+    text = bind_parameters(load_catalogue(tmp_path)["q"], {"item": "sdg/5", "lang": "fr"})
+    sdg5 = "<http://metadata.un.org/sdg/5>"
+    assert text.count("VALUES") == 2, text
+    assert f'VALUES (?item ?lang) {{ ({sdg5} "fr") }}' in text
+    assert ("?item WHERE {\n  VALUES (?item ?lang) " in text.split("SELECT DISTINCT")[1])
+
+
+def test_bound_subselects_change_no_answer(release: tuple[Path, BuildResult],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every example of every query with a sub-select: the same rows, in the same order, with
+    and without the sub-selects' blocks (see bind_parameters)."""
+    import policing_kg.access.queries as queries
+
+    store = open_store(release[0])
+    compared = 0
+    for query in CATALOGUE.values():
+        if query.text.upper().count("SELECT") < 2:
+            continue
+        for example in query.examples:
+            params = query.example_params(example)
+            bound = run_query(query, params, store).rows
+            with monkeypatch.context() as patch:
+                patch.setattr(queries, "_bind_subselects", lambda text, values: text)
+                assert run_query(query, params, store).rows == bound, example
+            compared += 1
+    assert compared >= 6
+
+
 def test_outline_lists_each_goal_followed_by_its_statements(
         release: tuple[Path, BuildResult]) -> None:
     result = run_query(CATALOGUE["document-outline"], {"document": "gpg-2023"},

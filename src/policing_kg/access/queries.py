@@ -30,6 +30,8 @@ __all__ = ["QueryResult", "open_store", "bind_parameters", "run_query",
 _STANDARD = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
              "tsv": ox.QueryResultsFormat.TSV}
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_SUBSELECT = re.compile(r"\bSELECT\b(?:\s+(?:DISTINCT|REDUCED)\b)?(?P<projection>[^{}#]*?)"
+                        r"\bWHERE\s*\{", re.IGNORECASE)
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
@@ -112,6 +114,11 @@ def bind_parameters(query: StoredQuery, params: Mapping[str, str]) -> str:
     it: no user text is ever pasted into the query as SPARQL. The block opens the first
     ``WHERE {`` (inline data is SPARQL 1.1 and binds before anything is joined, on every
     engine; a trailing ``VALUES`` is not read the same way by all stores).
+
+    A sub-select that projects a parameter's variable gets the same block, of those variables
+    only (:func:`_bind_subselects`): its answers are joined with the query's on that variable,
+    which the query binds to the value, so its other rows could join nothing. The answers are
+    the same; the sub-select no longer counts every item to keep one (``reaching`` at 1 M).
     """
     params = with_defaults(query, params)
     if not params:
@@ -124,17 +131,47 @@ def bind_parameters(query: StoredQuery, params: Mapping[str, str]) -> str:
         if known[name].type == "search":
             bound.append(f"{name}_needle")
             terms.append(str(ox.Literal(search_needle(params[name]))))
-    variables = " ".join(f"?{name}" for name in bound)
-    block = f"\n  VALUES ({variables}) {{ ({' '.join(terms)}) }}"
+    values = dict(zip(bound, terms, strict=True))
     offset = 0
     for line in query.text.splitlines(keepends=True):
         match = None if line.lstrip().startswith("#") else _WHERE.search(line)
         if match:
             at = offset + match.end()
-            return query.text[:at] + block + query.text[at:]
+            return (query.text[:at] + _values(values)
+                    + _bind_subselects(query.text[at:], values))
         offset += len(line)
     raise PolicingKGError(f"query {query.name} has parameters but no 'WHERE {{'",
                           where=str(query.path))
+
+
+def _values(values: Mapping[str, str]) -> str:
+    variables = " ".join(f"?{name}" for name in values)
+    return f"\n  VALUES ({variables}) {{ ({' '.join(values.values())}) }}"
+
+
+def _bind_subselects(text: str, values: Mapping[str, str]) -> str:
+    """Open each sub-select that returns some of the variables of ``values`` with their block.
+
+    Only variables outside parentheses count (``(COUNT(?x) AS ?n)`` returns ``?n``), and a
+    projection written ``*`` is left alone; a sub-select in a comment line is not one.
+    """
+    pieces, start = [], 0
+    for match in _SUBSELECT.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if text[line_start:match.start()].lstrip().startswith("#"):
+            continue
+        projection = match.group("projection")
+        while True:  # the variables outside parentheses: (COUNT(?x) AS ?n) projects ?n only
+            bare = re.sub(r"\([^()]*\)", " ", projection)
+            if bare == projection:
+                break
+            projection = bare
+        projected = set(re.findall(r"[?$](\w+)", projection))
+        kept = {name: term for name, term in values.items() if name in projected}
+        if kept:
+            pieces += [text[start:match.end()], _values(kept)]
+            start = match.end()
+    return "".join(pieces) + text[start:]
 
 
 def _check_parameters(query: StoredQuery, params: Mapping[str, str]) -> None:
