@@ -63,15 +63,17 @@ class ReleaseFolder(click.ParamType):  # type: ignore[type-arg]  # generic in cl
 
         unpacked = unpack_release(path)
         if not unpacked.checked:
-            click.echo(f"note: {path} has no .sha256 file beside it: the archive is checked "
-                       "against its own SHA256SUMS only", err=True)
+            click.echo(f"note: {path} has no .sha256 file beside it, nor a record in a "
+                       "releases.toml beside it: the archive is checked against its own "
+                       "SHA256SUMS only", err=True)
         return unpacked.folder
 
 
 dist_option = click.option(
     "--dist", "dist_dir", type=ReleaseFolder(), default="dist", show_default=True,
     help="The release: its folder, or its archive (policing-kg-VERSION.tar.gz, checked against "
-    "the .sha256 beside it, unpacked once into ~/.cache/policing-kg). `build` and `site` "
+    "the .sha256 beside it, or its record in a checkout's releases/, unpacked once into "
+    "~/.cache/policing-kg). `build` and `site` "
     "write into the folder.")
 timeout_option = click.option(
     "--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, show_default=True,

@@ -3,6 +3,7 @@ cache, and answered as its folder is; a command that writes a release refuses it
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import subprocess
@@ -80,6 +81,39 @@ def test_an_archive_that_does_not_match_its_sha256_is_one_line(
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "does not match the SHA-256 of its .sha256" in err
     assert not (cache / "releases").exists() or not any((cache / "releases").iterdir())
+
+
+def test_the_checkouts_published_archives_are_checked_against_their_records(cache: Path) -> None:
+    from policing_kg.curation.releases import load_releases
+    from policing_kg.release.unpacked import unpack_release
+
+    record = ROOT / "releases" / "releases.toml"
+    published = [r for r in load_releases(record).releases if r.archive]
+    assert published, "releases.toml names no published archive"
+    for release in published:
+        assert release.archive is not None
+        archive = record.with_name(release.archive)
+        assert not archive.with_name(archive.name + ".sha256").exists()  # the record checks it
+        unpacked = unpack_release(archive)
+        assert unpacked.checked and unpacked.sha256 == release.sha256, release.version
+
+
+@pytest.mark.parametrize("recorded", ["right", "wrong"])
+def test_an_archive_beside_a_release_record_is_checked_against_it(
+        release: Release, cache: Path, tmp_path: Path, recorded: str) -> None:
+    archive = archive_copy(release, tmp_path / "releases", sidecar=False)
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    (archive.parent / "releases.toml").write_text(
+        '[[release]]\nversion = "9.9.9"\ndate = 2026-01-01\nnotes = "A test."\n'
+        f'archive = "{archive.name}"\n'
+        f'sha256 = "{digest if recorded == "right" else "0" * 64}"\n', "utf-8")
+    code, out, err = run("query", "documents", "--format", "csv", "--project", str(ROOT),
+                         "--dist", str(archive))
+    if recorded == "right":
+        assert (code, err) == (0, "") and out.startswith("title,")  # checked: no note
+    else:
+        assert code == 2 and out == "" and err.count("\n") == 1
+        assert "does not match the SHA-256 of its record in" in err and "git checkout" in err
 
 
 def test_an_archive_with_a_path_out_of_its_folder_is_refused(

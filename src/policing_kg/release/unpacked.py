@@ -1,11 +1,12 @@
 """A release archive (``policing-kg-VERSION.tar.gz``) as a release folder, for ``--dist``.
 
-The archive is checked against the ``.sha256`` file beside it where there is one, read with
-the archive reader's defences (one folder of regular files, no path leaving it, at most
-1 GB unpacked, every file matching the release's ``SHA256SUMS``: :func:`.archive.read_archive`),
-and unpacked once into a cache folder named by its SHA-256: ``$POLICING_KG_CACHE``, else
-``$XDG_CACHE_HOME/policing-kg``, else ``~/.cache/policing-kg``; where none can be written, a
-temporary folder removed at exit.
+The archive is checked against the ``.sha256`` file beside it where there is one, else against
+the SHA-256 that a ``releases.toml`` beside it records for it (a checkout's ``releases/``). It
+is read with the archive reader's defences (one folder of regular files, no path leaving it, at
+most 1 GB unpacked, every file matching the release's ``SHA256SUMS``:
+:func:`.archive.read_archive`), and unpacked once into a cache folder named by its SHA-256:
+``$POLICING_KG_CACHE``, else ``$XDG_CACHE_HOME/policing-kg``, else ``~/.cache/policing-kg``;
+where none can be written, a temporary folder removed at exit.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ UNPACKED: set[Path] = set()
 
 @dataclass(frozen=True)
 class Unpacked:
-    """Where an archive's release was unpacked, and whether a ``.sha256`` checked the archive."""
+    """Where an archive's release was unpacked, and whether a ``.sha256`` or a record checked it."""
 
     folder: Path
     sha256: str
@@ -63,10 +64,11 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _expected(path: Path) -> str | None:
+def _expected(path: Path) -> tuple[str, str] | None:
+    """Return the SHA-256 the archive must have, and what says so; None where nothing does."""
     sidecar = path.with_name(path.name + ".sha256")
     if not sidecar.is_file():
-        return None
+        return _recorded(path)
     try:
         words = sidecar.read_text("utf-8").split()
     except (OSError, UnicodeDecodeError):
@@ -74,7 +76,20 @@ def _expected(path: Path) -> str | None:
     if not words or len(words[0]) != 64:
         raise PolicingKGError("the archive's .sha256 is damaged", where=str(sidecar),
                               hint="download it again with the archive")
-    return words[0].lower()
+    return words[0].lower(), "its .sha256 file"
+
+
+def _recorded(path: Path) -> tuple[str, str] | None:
+    """Return the SHA-256 a ``releases.toml`` beside the archive records for it, if any."""
+    record = path.with_name("releases.toml")
+    if not record.is_file():
+        return None
+    from policing_kg.curation.releases import load_releases
+
+    for release in load_releases(record).releases:
+        if release.archive == path.name and release.sha256 is not None:
+            return release.sha256, f"its record in {record}"
+    return None
 
 
 def _write(files: dict[str, bytes], target: Path) -> None:
@@ -105,10 +120,12 @@ def unpack_release(path: Path) -> Unpacked:
                               "its archive, policing-kg-VERSION.tar.gz")
     digest = _digest(path)
     expected = _expected(path)
-    if expected is not None and expected != digest:
-        raise PolicingKGError("the archive does not match the SHA-256 of its .sha256 file (cut "
+    if expected is not None and expected[0] != digest:
+        sidecar = expected[1] == "its .sha256 file"
+        raise PolicingKGError(f"the archive does not match the SHA-256 of {expected[1]} (cut "
                               "short or changed)", where=str(path),
-                              hint="download the archive (and its .sha256) again")
+                              hint="download the archive (and its .sha256) again" if sidecar
+                              else f"restore the published archive: git checkout -- {path}")
     target = cache_folder() / "releases" / digest
     if is_release(target):
         UNPACKED.add(target)
