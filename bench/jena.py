@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -103,32 +102,23 @@ def measured(main_class: str, *args: str, stdout: Path | None = None, timeout: f
     """Run one of Jena's commands and measure it as the benchmark measures its other peers.
 
     ``seconds`` is the wall time of the whole JVM (start-up included: Jena's commands do not
-    time their own work), ``peak_mb`` the JVM's peak resident memory (``ru_maxrss`` of the
-    process, from :func:`os.wait4`), ``exit`` its exit code, ``stderr`` its last 4000
-    characters; its standard output goes to ``stdout`` (discarded if None). A command past
-    ``timeout`` is stopped and gives ``error``.
+    time their own work), ``peak_mb`` the JVM's own peak resident memory (:mod:`bench.spawn`),
+    ``exit`` its exit code, ``stderr`` its last 4000 characters; its standard output goes to
+    ``stdout`` (discarded if None). A command past ``timeout`` is stopped and gives ``error``.
     """
+    from bench import spawn
+
     with tempfile.TemporaryFile("w+") as err, \
             open(stdout or os.devnull, "w", encoding="utf-8") as out:
-        start = time.perf_counter()
-        process = subprocess.Popen(command(main_class, *args, heap=heap),  # noqa: S603
-                                   stdout=out, stderr=err, text=True)
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                return {"error": f"not finished in {timeout:.0f} s",
-                        "peak_mb": usage.ru_maxrss / 1024}
-            time.sleep(0.02)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
+        run = spawn.measured(command(main_class, *args, heap=heap), stdout=out, stderr=err,
+                             timeout=timeout)
+        if run.code is None:
+            return {"error": f"not finished in {timeout:.0f} s"}
         err.seek(0)
         text = err.read()
-    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024, "exit": process.returncode,
+    if run.seconds is None:
+        return {"error": f"could not be started: {text[-300:]}"}
+    return {"seconds": run.seconds, "peak_mb": run.peak_mb, "exit": run.code,
             "stderr": text[-4000:]}
 
 

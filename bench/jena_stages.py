@@ -182,7 +182,10 @@ def validation_table(stages: dict[str, Any]) -> list[str]:
     """Write the validators side by side: the engine, the CLI, pyshacl, Jena, PyPI's.
 
     With the two ratios the issue asks for, from the same run: the CLI's time over the engine's
-    (the target: at most 1.3), and Jena's over the CLI's (the target: at least 2).
+    (the target: at most 1.3), and Jena's over the CLI's (the target: at least 2). Both clocks
+    are given for the engine and the CLI: the work inside the process, and the whole process
+    (interpreter start-up included, as ``/usr/bin/time`` gives it; Jena's time is its whole
+    JVM). The verdicts compare whole processes, the measure the issue's figures used.
     """
     engines = stages.get("validate", {}).get("engines", {})
     cli = stages.get("validate-cli", {}).get("ours", {})
@@ -190,15 +193,17 @@ def validation_table(stages: dict[str, Any]) -> list[str]:
         return []
     ours = engines.get("policing-kg", {})
     base = ours.get("seconds")
-    lines = ["", "| validator (the project's shapes) | s | peak MB | results | answers agree? | "
-             "× engine |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = ["", "| validator (the project's shapes) | s | whole process s | peak MB | results | "
+             "answers agree? | × engine |", "| --- | --- | --- | --- | --- | --- | --- |"]
 
     def row(name: str, e: dict[str, Any], answers: str) -> None:
         if "seconds" not in e:
-            lines.append(f"| {name} | {e.get('skipped', e.get('error', 'not run'))} | | | | |")
+            lines.append(f"| {name} | {e.get('skipped', e.get('error', 'not run'))} "
+                         "| | | | | |")
             return
         ratio = f"{e['seconds'] / base:.2f}" if isinstance(base, float) and base else ""
-        lines.append(f"| {name} | {_s(e['seconds'])} | {e.get('peak_mb', 0):.0f} | "
+        whole = _s(e["process_seconds"]) if "process_seconds" in e else ""
+        lines.append(f"| {name} | {_s(e['seconds'])} | {whole} | {e.get('peak_mb', 0):.0f} | "
                      f"{e.get('results', '')} | {answers} | {ratio} |")
 
     row("policing-kg engine (load + all shapes)", ours, _answers(ours))
@@ -219,13 +224,18 @@ def validation_table(stages: dict[str, Any]) -> list[str]:
             label = "Jena SHACL"
         row(label, e, _answers(e))
     jena_e = engines.get("jena", {})
-    if isinstance(cli.get("seconds"), float) and isinstance(base, float) and base:
-        verdicts = [f"`policing-kg validate` / engine: {cli['seconds'] / base:.2f}× (target ≤ "
-                    f"1.3×: {'met' if cli['seconds'] / base <= 1.3 else 'not met'})"]
+    whole_cli, whole_engine = cli.get("process_seconds"), ours.get("process_seconds")
+    if isinstance(whole_cli, float) and isinstance(whole_engine, float) and whole_engine:
+        inside = (f", {cli['seconds'] / base:.2f}× by the work inside the processes"
+                  if isinstance(cli.get("seconds"), float) and isinstance(base, float) and base
+                  else "")
+        verdicts = [f"`policing-kg validate` / engine, whole processes: "
+                    f"{whole_cli / whole_engine:.2f}× (target ≤ 1.3×: "
+                    f"{'met' if whole_cli / whole_engine <= 1.3 else 'not met'}){inside}"]
         if isinstance(jena_e.get("seconds"), float):
-            factor = jena_e["seconds"] / cli["seconds"]
-            verdicts.append(f"Jena / `policing-kg validate`: {factor:.2f}× (target ≥ 2×: "
-                            f"{'met' if factor >= 2 else 'not met'})")
+            factor = jena_e["seconds"] / whole_cli
+            verdicts.append(f"Jena / `policing-kg validate`, whole processes: {factor:.2f}× "
+                            f"(target ≥ 2×: {'met' if factor >= 2 else 'not met'})")
         lines += ["", "; ".join(verdicts) + "."]
     return lines + [""]
 
