@@ -5,10 +5,11 @@
 For each size it generates a graph of the project's shape from the release in ``dist/``
 (:mod:`bench.generate`) and measures each stage in a child process of its own: wall time of the
 work (the child's own clock, start-up and imports left out), wall time of the whole process,
-and the child's own peak memory (``ru_maxrss``, measured by :mod:`bench.spawn`). Peers run on the same input in the same run: rdflib (load, parse, serialise,
-queries), plain pyshacl with default options and the project's shapes (validation), HermiT
-through owlready2 (inference, where it finishes), Apache Jena where it is installed (SHACL, and
-ARQ on every stored query: :mod:`bench.jena_stages`). Their answers are compared with ours.
+and the child's own peak memory (``ru_maxrss``, measured by :mod:`bench.spawn`). Peers run on
+the same input in the same run: rdflib (load, parse, serialise, queries), plain pyshacl with
+default options and the project's shapes (validation), HermiT through owlready2 (inference,
+where it finishes), Apache Jena where it is installed (SHACL, and ARQ on every stored query:
+:mod:`bench.jena_stages`). Their answers are compared with ours.
 
 Results go to ``bench/results/`` (not committed) as ``bench.json`` and ``bench.md``;
 ``python -m bench.plot`` draws ``bench/scaling.png`` from the JSON.
