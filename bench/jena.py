@@ -106,7 +106,7 @@ def measured(main_class: str, *args: str, stdout: Path | None = None, timeout: f
     ``exit`` its exit code, ``stderr`` its last 4000 characters; its standard output goes to
     ``stdout`` (discarded if None). A command past ``timeout`` is stopped and gives ``error``.
     """
-    from bench import spawn
+    from bench import spawn  # here: `python bench/jena.py` (CI's set-up) has no package
 
     with tempfile.TemporaryFile("w+") as err, \
             open(stdout or os.devnull, "w", encoding="utf-8") as out:

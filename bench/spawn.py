@@ -47,7 +47,8 @@ sys.exit(code if code >= 0 else 128 - code)
 class Run:
     """How a command ended: its exit code, wall-clock seconds and peak memory (MB).
 
-    ``seconds`` and ``peak_mb`` are None when the command was stopped at its time limit.
+    All three are None when the command was stopped at its time limit; ``seconds`` and
+    ``peak_mb`` are None when the small interpreter could not start it.
     """
 
     code: int | None

@@ -73,8 +73,7 @@ dist_option = click.option(
     "--dist", "dist_dir", type=ReleaseFolder(), default="dist", show_default=True,
     help="The release: its folder, or its archive (policing-kg-VERSION.tar.gz, checked against "
     "the .sha256 beside it, or its record in a checkout's releases/, unpacked once into "
-    "~/.cache/policing-kg). `build` and `site` "
-    "write into the folder.")
+    "~/.cache/policing-kg). `build` and `site` write into the folder.")
 timeout_option = click.option(
     "--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, show_default=True,
     help="Seconds for each request, all of it: connecting, sending, the whole answer.")

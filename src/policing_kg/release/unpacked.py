@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from policing_kg.common.files import FILE_MODE, is_release
 from policing_kg.errors import PolicingKGError
@@ -64,8 +65,16 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _expected(path: Path) -> tuple[str, str] | None:
-    """Return the SHA-256 the archive must have, and what says so; None where nothing does."""
+class _Expected(NamedTuple):
+    """The SHA-256 an archive must have, what says so, and what to do if it has not."""
+
+    sha256: str
+    source: str
+    hint: str
+
+
+def _expected(path: Path) -> _Expected | None:
+    """Return what the archive must be; None where nothing says."""
     sidecar = path.with_name(path.name + ".sha256")
     if not sidecar.is_file():
         return _recorded(path)
@@ -76,10 +85,11 @@ def _expected(path: Path) -> tuple[str, str] | None:
     if not words or len(words[0]) != 64:
         raise PolicingKGError("the archive's .sha256 is damaged", where=str(sidecar),
                               hint="download it again with the archive")
-    return words[0].lower(), "its .sha256 file"
+    return _Expected(words[0].lower(), "its .sha256 file",
+                     "download the archive (and its .sha256) again")
 
 
-def _recorded(path: Path) -> tuple[str, str] | None:
+def _recorded(path: Path) -> _Expected | None:
     """Return the SHA-256 a ``releases.toml`` beside the archive records for it, if any."""
     record = path.with_name("releases.toml")
     if not record.is_file():
@@ -88,7 +98,8 @@ def _recorded(path: Path) -> tuple[str, str] | None:
 
     for release in load_releases(record).releases:
         if release.archive == path.name and release.sha256 is not None:
-            return release.sha256, f"its record in {record}"
+            return _Expected(release.sha256, f"its record in {record}",
+                             f"restore the published archive: git checkout -- {path}")
     return None
 
 
@@ -120,12 +131,9 @@ def unpack_release(path: Path) -> Unpacked:
                               "its archive, policing-kg-VERSION.tar.gz")
     digest = _digest(path)
     expected = _expected(path)
-    if expected is not None and expected[0] != digest:
-        sidecar = expected[1] == "its .sha256 file"
-        raise PolicingKGError(f"the archive does not match the SHA-256 of {expected[1]} (cut "
-                              "short or changed)", where=str(path),
-                              hint="download the archive (and its .sha256) again" if sidecar
-                              else f"restore the published archive: git checkout -- {path}")
+    if expected is not None and expected.sha256 != digest:
+        raise PolicingKGError(f"the archive does not match the SHA-256 of {expected.source} (cut "
+                              "short or changed)", where=str(path), hint=expected.hint)
     target = cache_folder() / "releases" / digest
     if is_release(target):
         UNPACKED.add(target)
